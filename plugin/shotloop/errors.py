@@ -33,6 +33,10 @@ __all__ = [
     "JobCancelled",
     "AgentUnavailable",
     "AgentRefused",
+    "NameInvalid",
+    "VersionNotFound",
+    "IllegalTransition",
+    "LedgerError",
     "redact",
 ]
 
@@ -198,6 +202,11 @@ class ProviderUnavailable(ProviderError):
 
     code = "provider_unavailable"
     retryable = True
+    retry_after: float | None = None
+
+    def __init__(self, problem: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(problem, **kwargs)
 
 
 class CreateOutcomeUnknown(ProviderError):
@@ -231,6 +240,12 @@ class DownloadFailed(ProviderError):
     code = "download_failed"
     retryable = True
 
+    def __init__(self, problem: str, *, retryable: bool = True, **kwargs: Any) -> None:
+        # Expired or truncated outputs are retryable (poll again for fresh URLs); a
+        # wrong type or an oversized file is not.
+        self.retryable = retryable
+        super().__init__(problem, **kwargs)
+
 
 class IngestFailed(ShotLoopError):
     """A returned clip could not be decoded or conformed to the shot."""
@@ -263,3 +278,27 @@ class AgentRefused(ShotLoopError):
     """The agent refused a request (bad token, bad input)."""
 
     code = "agent_refused"
+
+
+class NameInvalid(ShotLoopError, ValueError):
+    """A shot or label name cannot become a folder name safely (also a ValueError)."""
+
+    code = "name_invalid"
+
+
+class VersionNotFound(ShotLoopError):
+    """The version store has no published version with that shot, label and number."""
+
+    code = "version_not_found"
+
+
+class IllegalTransition(ShotLoopError):
+    """A job was asked to move to a state its current state may not lead to."""
+
+    code = "illegal_transition"
+
+
+class LedgerError(ShotLoopError):
+    """The job ledger cannot be opened or written, or a write would break its rules."""
+
+    code = "ledger_error"

@@ -133,6 +133,10 @@ class EditContext:
     neighbours: tuple[Neighbour, ...] = ()
     markers: tuple[Marker, ...] = ()
     otio_snippet: str = ""  # the clip with its neighbours, as OTIO JSON
+    # What was asked for (handles + the frames neighbouring dissolves need) before
+    # clamping to the media; ``transition_frames`` is the dissolve part of it.
+    handles_requested: tuple[int, int] = (8, 8)
+    transition_frames: tuple[int, int] = (0, 0)
 
     @property
     def range_with_handles(self) -> FrameRange:
@@ -234,10 +238,30 @@ class Job:
     batch: str = ""
     created_at: float = 0.0
     updated_at: float = 0.0
+    # What the stages learnt, kept for resume and provenance: request body as sent,
+    # keyframe/proxy steps, download (url without query, sha256), create_started, ...
+    details: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def reason(self) -> str:
         return str(self.error.get("message", "")) if self.error else ""
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """What a host or the CLI asks the agent to run: one shot with one recipe.
+
+    ``store_root`` is where versions go (default: a ``shotloop/`` folder beside the script
+    or .blend, decided by the host); ``profile`` names a provider profile (empty: the
+    default, which is the reference service when no Runway key is configured).
+    """
+
+    shot: Shot
+    recipe: Recipe
+    edit: EditContext | None = None
+    profile: str = ""
+    store_root: str = ""
+    batch: str = ""
 
 
 # --------------------------------------------------------------------------- versions
@@ -284,6 +308,7 @@ _SCHEMAS: Mapping[str, type] = {
     "shotloop.edit_context": EditContext,
     "shotloop.recipe": Recipe,
     "shotloop.job": Job,
+    "shotloop.job_request": JobRequest,
     "shotloop.version": Version,
 }
 _SCHEMA_OF: Mapping[type, str] = {v: k for k, v in _SCHEMAS.items()}
@@ -331,6 +356,7 @@ __all__ = [
     "FINAL_STATES",
     "TRANSITIONS",
     "Job",
+    "JobRequest",
     "ReviewStatus",
     "Version",
     "to_dict",
