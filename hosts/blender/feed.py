@@ -21,7 +21,7 @@ POLL_S = 2.0
 
 class EventFollower:
     def __init__(self, api: Callable[[], AgentAPI], dispatch: Callable[[Callable[[], None]], None],
-                 listener: Callable[[list[AgentEvent]], None], *, since: int = 0,
+                 listener: Callable[[AgentEvent], None], *, since: int = 0,
                  poll_s: float = POLL_S, on_lost: Callable[[], None] | None = None) -> None:
         self._api = api
         self._dispatch = dispatch
@@ -69,8 +69,9 @@ class EventFollower:
                 continue
             if self._stop.is_set():
                 return
+            for event in events:  # one callback each, so the main thread's budget can split a burst
+                self._dispatch(lambda e=event: self._listener(e))
             if events:
-                self._dispatch(lambda batch=events: self._listener(batch))
                 self.cursor = max(self.cursor, max(e.seq for e in events))
             elif last < self.cursor:
                 self.cursor = last  # a different (younger) ledger answers: follow it from its end

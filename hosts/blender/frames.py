@@ -12,8 +12,9 @@ from dataclasses import dataclass
 _NUMBERED = re.compile(r"^(?P<head>.*?)(?P<num>\d+)(?P<tail>\.[A-Za-z0-9]+)$")
 _PATTERN_TOKEN = re.compile(r"#+|%0(\d+)d|%d")
 
-# A movie's frames are counted from 1, as Nuke's Read and the agent's plate reader count them.
-MOVIE_FIRST_FRAME = 1
+# A movie's frames are its pictures counted from 0: shotloop.media reads frame N of a movie
+# without timecode as picture N, and OTIO media time for a movie starts at 0.
+MOVIE_FIRST_FRAME = 0
 
 
 @dataclass(frozen=True)

@@ -37,18 +37,26 @@ class SourceImprint:
     shot: str
     owner: str
     current: Mapping[str, int] = field(default_factory=dict)  # label -> current version number
-    showing: str = SHOWING_VERSION
+    label: str = ""  # the label whose current version is the one shown
+    showing: str = SHOWING_VERSION  # A/B: the current version, or the source plate
 
     def to_json(self) -> str:
         return json.dumps({"schema": SOURCE_SCHEMA, "shot_id": self.shot_id, "shot": self.shot,
-                           "owner": self.owner, "current": dict(self.current),
+                           "owner": self.owner, "current": dict(self.current), "label": self.label,
                            "showing": self.showing}, sort_keys=True)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> "SourceImprint":
         return cls(shot_id=str(data["shot_id"]), shot=str(data["shot"]), owner=str(data.get("owner", "")),
                    current={str(k): int(v) for k, v in dict(data.get("current") or {}).items()},
-                   showing=str(data.get("showing", SHOWING_VERSION)))
+                   label=str(data.get("label", "")), showing=str(data.get("showing", SHOWING_VERSION)))
+
+    @property
+    def shown(self) -> tuple[str, int] | None:
+        """(label, version) of the take on view, or None when the plate is."""
+        if self.showing != SHOWING_VERSION or self.label not in self.current:
+            return None
+        return self.label, self.current[self.label]
 
 
 def _read(strip: Any) -> dict[str, Any] | None:

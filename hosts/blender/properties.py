@@ -25,7 +25,8 @@ SEED_MAX = 2**31 - 1  # Blender IntProperty is 32-bit signed
 _ENDPOINT_ITEMS = tuple((e.value, e.value.replace("_", " ").title(), "") for e in Endpoint)
 _MODEL_ITEMS = {e.value: tuple((m, m, "") for m in runway_models.models_for(e.value)) or (("", "(none)", ""),)
                 for e in Endpoint}
-_RATIO_ITEMS = {(s.endpoint, s.model): tuple((r, r, "") for r in s.ratios) or (("", "(model default)", ""),)
+_AUTO_RATIO = ("", "Auto", "The model's ratio closest to the plate's aspect")
+_RATIO_ITEMS = {(s.endpoint, s.model): (_AUTO_RATIO, *((r, r, "") for r in s.ratios))
                 for s in runway_models.MODELS}
 _NO_RATIO = (("", "(none)", ""),)
 _KEYFRAME_ITEMS = (
@@ -41,7 +42,7 @@ def _model_items(self: Any, context: Any) -> tuple:
 
 
 def _ratio_items(self: Any, context: Any) -> tuple:
-    return _RATIO_ITEMS.get((self.endpoint, self.model), _NO_RATIO)
+    return _RATIO_ITEMS.get((self.endpoint, self.model), (_AUTO_RATIO,))
 
 
 def _endpoint_changed(self: Any, context: Any) -> None:
@@ -52,9 +53,7 @@ def _endpoint_changed(self: Any, context: Any) -> None:
 
 
 def _model_changed(self: Any, context: Any) -> None:
-    ratios = _RATIO_ITEMS.get((self.endpoint, self.model), ())
-    if ratios and ratios[0][0]:
-        self.ratio = ratios[0][0]
+    self.ratio = ""  # auto: the new model's ratio closest to each plate
 
 
 class SHOTLOOP_PG_job(bpy.types.PropertyGroup):

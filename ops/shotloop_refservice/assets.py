@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import unquote, urlsplit
 
+from shotloop.errors import ShotLoopError
 from shotloop.providers import runway_models
 
 from .media import IMAGE_MIMES, MediaUnreadable, Probe, probe, sniff, sniff_file
@@ -36,8 +37,10 @@ class Asset:
     probe: Probe
 
 
-class AssetRejected(ValueError):
+class AssetRejected(ShotLoopError):
     """The asset cannot be used; the message says why, for the 400 issue."""
+
+    code = "asset_rejected"
 
 
 class AssetResolver:

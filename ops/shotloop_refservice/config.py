@@ -48,7 +48,7 @@ class ServiceConfig:
     work_dir: str | None = None  # render cache and uploads; a temp folder when None
     host: str = "127.0.0.1"
     port: int = 0  # 0: a free port
-    x264_preset: str = "ultrafast"
+    x264_preset: str = "veryfast"
     x264_crf: int = 20
     render_threads: int = 1  # fixed, so the same inputs give the same bytes
     journal_limit: int = 5000  # requests kept for GET /_mock/requests

@@ -25,6 +25,8 @@ import threading
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Iterable, Mapping
 
+from shotloop.errors import ShotLoopError
+
 PHASES: Mapping[str, str] = {
     "slow": "delay",
     "status": "pre",
@@ -63,8 +65,10 @@ _POSITIONAL = {
 }
 
 
-class FaultSpecInvalid(ValueError):
+class FaultSpecInvalid(ShotLoopError):
     """A rule or marker that cannot be understood."""
+
+    code = "fault_spec_invalid"
 
 
 @dataclass(frozen=True)

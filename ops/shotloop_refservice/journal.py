@@ -134,12 +134,17 @@ class Journal:
             self._counters.by_route[route_of(method, path)] += 1
             return entry
 
-    def finish(self, entry: Entry, status: int | None, outcome: str = "") -> None:
+    def finish(self, entry: Entry, status: int | None) -> None:
+        """Record the answer's status (``None``: there was no answer)."""
         with self._lock:
             entry.status = status
-            entry.outcome = outcome
             if status is not None:
                 self._counters.by_status[str(status)] += 1
+
+    def mark(self, entry: Entry, outcome: str) -> None:
+        """Note what happened besides the status: "dropped", "truncated", "fault:<kind>"."""
+        with self._lock:
+            entry.outcome = outcome
             if outcome == "dropped":
                 self._counters.dropped += 1
             elif outcome == "truncated":
@@ -169,3 +174,38 @@ class Journal:
             self._entries.clear()
             self._attempts.clear()
             self._counters = _Counters()
+
+
+class CreateLog:
+    """Tasks made per create path, and how many repeated an earlier body (duplicates)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_path: collections.Counter = collections.Counter()
+        self._bodies: collections.Counter = collections.Counter()
+        self._faulted = 0
+
+    def record(self, path: str, body_hash: str) -> None:
+        with self._lock:
+            self._by_path[path] += 1
+            self._bodies[body_hash] += 1
+
+    def answered_with_fault(self) -> None:
+        """A task was made but its create was answered with a 5xx or a dropped connection."""
+        with self._lock:
+            self._faulted += 1
+
+    def counters(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "creates": sum(self._by_path.values()),
+                "creates_by_path": dict(self._by_path),
+                "duplicate_creates": sum(n - 1 for n in self._bodies.values() if n > 1),
+                "creates_answered_with_fault": self._faulted,
+            }
+
+    def reset(self) -> None:
+        with self._lock:
+            self._by_path.clear()
+            self._bodies.clear()
+            self._faulted = 0

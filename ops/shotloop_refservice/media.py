@@ -12,6 +12,8 @@ from pathlib import Path
 
 import av
 
+from shotloop.errors import ShotLoopError
+
 log = logging.getLogger(__name__)
 
 IMAGE_MIMES = frozenset({"image/png", "image/jpeg", "image/webp"})
@@ -37,8 +39,10 @@ class Probe:
         return float(self.frames / self.fps) if self.fps else 0.0
 
 
-class MediaUnreadable(ValueError):
+class MediaUnreadable(ShotLoopError):
     """The bytes do not decode as the media they claim to be."""
+
+    code = "media_unreadable"
 
 
 def sniff(head: bytes) -> Sniffed:

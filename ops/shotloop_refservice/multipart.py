@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shotloop.errors import ShotLoopError
+
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
 _PARAM = re.compile(r'(\w+)\*?="((?:[^"\\]|\\.)*)"', re.IGNORECASE)
 
@@ -16,8 +18,10 @@ class Part:
     data: bytes
 
 
-class MultipartInvalid(ValueError):
-    pass
+class MultipartInvalid(ShotLoopError):
+    """The storage POST body is not a usable multipart form."""
+
+    code = "multipart_invalid"
 
 
 def parse(content_type: str, body: bytes) -> list[Part]:

@@ -29,6 +29,7 @@ from ..errors import (
     TaskLost,
 )
 from ..model import Job, JobState
+from ..store.scrub import scrub
 from . import stages
 from .resources import Resources
 
@@ -246,7 +247,7 @@ class Runner:
                 return
             body = provider.build_request(job.recipe, uris)
             job = self.ledger.update(job_id, details={**job.details, "create_started": time.time(),
-                                                      "input_steps": prepared.steps, "request": body})
+                                                      "input_steps": prepared.steps, "request": scrub(body)})
             submission = provider.create(job.recipe, body, shot=job.shot.name)
         except ProviderRateLimited as err:
             delay = err.retry_after if err.retry_after is not None else 10.0
@@ -267,7 +268,7 @@ class Runner:
         job = self.ledger.transition(
             job_id, JobState.SUBMITTED, remote_task_id=submission.task_id,
             estimated_credits=submission.estimated_credits,
-            details={**job.details, "request": dict(submission.body), "submitted_at": time.time()})
+            details={**job.details, "request": scrub(submission.body), "submitted_at": time.time()})
         if flag.is_set():
             self._cancelled(job_id, remote=True)
             return

@@ -10,7 +10,8 @@ from typing import Any, Mapping
 
 from .. import model
 from ..errors import JobNotFound, PublishFailed, RecipeInvalid, ShotLoopError
-from ..model import Job, JobRequest, JobState, ReviewStatus, Version
+from ..codec import from_data
+from ..model import EditContext, Job, JobRequest, JobState, Recipe, ReviewStatus, Shot, Version
 from .resources import Resources
 from .runner import Runner
 
@@ -82,13 +83,14 @@ class AgentService:
     def replay(self, shot: str, label: str, number: int, root: str) -> Job:
         """Submit the recipe of a published version again (same seed, same inputs)."""
         prov = self.provenance(shot, label, number, root)
-        job_data = prov.get("job")
-        if not job_data:
-            raise PublishFailed("its version.json has no job to replay", shot=shot,
-                                field="version.json", fix="replay a version published by this ShotLoop")
-        old = model.from_dict(Job, job_data)
-        request = JobRequest(shot=old.shot, recipe=old.recipe, edit=old.edit, profile=old.profile,
-                             store_root=self._root(root), batch=f"replay-{old.batch}")
+        try:
+            request = JobRequest(
+                shot=from_data(Shot, prov["shot"]), recipe=from_data(Recipe, prov["recipe"]),
+                edit=from_data(EditContext | None, prov.get("edit")), profile=str(prov.get("provider", "")),
+                store_root=self._root(root), batch=f"replay-{prov.get('batch', '')}")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PublishFailed(f"its version.json cannot be replayed ({exc})", shot=shot,
+                                field="version.json", fix="replay a version published by ShotLoop") from None
         job = self._add(request)
         self.runner.wake()
         return job

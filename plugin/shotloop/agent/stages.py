@@ -38,7 +38,7 @@ def ingest(job: Job, clip: Path, res: Resources, *, progress: Callable[[float], 
     store = res.store(job.store_root)
     shot, label = job.shot.name, job.recipe.label
     number = store.reserve(shot, label, job.job_id)
-    existing = _already_published(store, shot, label, number, job.job_id)
+    existing = store.version_of_job(shot, label, job.job_id)
     if existing is not None:  # the agent stopped between the rename and the ledger commit
         return existing
     staging = store.staging(shot, label, number)
@@ -51,7 +51,7 @@ def ingest(job: Job, clip: Path, res: Resources, *, progress: Callable[[float], 
         download = job.details.get("download", {})
         return build_provenance(
             job=job, version_number=number, request_body=job.details.get("request", {}),
-            endpoint_url=f"{getattr(provider, 'base_url', '')}/v1/{job.recipe.endpoint.value}",
+            endpoint_url=f"{provider.profile.base_url}/v1/{job.recipe.endpoint.value}",
             task_id=job.remote_task_id, output_url=download.get("url", ""),
             download_sha256=download.get("sha256", ""),
             conform_steps=list(conformed.steps), keyframe_steps=list(job.details.get("input_steps", [])),
@@ -71,13 +71,6 @@ def ingest(job: Job, clip: Path, res: Resources, *, progress: Callable[[float], 
         store.discard(staging)
         raise
     return context[0].data["version"]
-
-
-def _already_published(store: Any, shot: str, label: str, number: int, job_id: str) -> Version | None:
-    for version in store.versions(shot, label):
-        if version.number == number and version.job_id == job_id:
-            return version
-    return None
 
 
 def plate_record(job: Job) -> dict:

@@ -10,7 +10,9 @@ The result is normalised so later steps need not care where it came from:
   it as a negative track ``source_range`` instead);
 - FCP 7 clip markers are moved into the clip's media time when the adapter left them
   relative to the media start;
-- EDL drop-frame is decided by the ``FCM`` line, as CMX 3600 says, not only by ``;``.
+- EDL drop-frame is decided by the ``FCM`` line, as CMX 3600 says, not only by ``;``;
+- the incoming clip of an EDL dissolve gets its own media (``* TO CLIP:``) back: the
+  CMX reader gives it the outgoing clip's ``FROM CLIP`` media, comments and markers.
 """
 from __future__ import annotations
 
@@ -263,9 +265,12 @@ def _event_names(lines: list[str]) -> dict[int, str]:
 def _finish(result, source: Path, adapter: str, rate: float | None, drop_frame: bool | None,
             media_root: Path, wanted: str | None) -> Cut:
     timeline = _pick_timeline(result, source, adapter, wanted)
+    _check_layout(timeline, source)
     _normalise_record_start(timeline)
     if adapter == "fcp_xml":
         _normalise_fcp_markers(timeline)
+    if adapter == "cmx_3600":
+        _repair_cmx_dissolves(timeline)
     found_rate = rate if adapter == "cmx_3600" else cut_rate(timeline, rate)
     if found_rate is None:
         log.warning("%s: no rate in the cut and none given; assuming 24 fps", source.name)
@@ -293,9 +298,28 @@ def _pick_timeline(result, source: Path, adapter: str, wanted: str | None) -> ot
         kind = type(result).__name__ if result is not None else "nothing"
         raise EditInvalid(f"{source.name}: holds {kind}, not a timeline", field="cut",
                           fix=f"export a sequence/timeline as {adapter}")
+    for timeline in found:
+        if timeline.tracks is None:  # "tracks": null; OTIO would crash walking it
+            raise EditInvalid(f"{source.name}: timeline {timeline.name!r} has no track stack",
+                              field="tracks", fix=f"export the timeline again as {adapter}")
     if len(found) > 1:
         log.info("%s holds %d timelines; using the first, %r", source.name, len(found), found[0].name)
     return found[0]
+
+
+def _check_layout(timeline: otio.schema.Timeline, source: Path) -> None:
+    """Every item of every video track must have a computable place in time."""
+    for t_index, track in enumerate(timeline.video_tracks()):
+        for i_index, item in enumerate(track):
+            try:
+                track.range_of_child_at_index(i_index)
+            except (otio.exceptions.OTIOError, NotImplementedError, ValueError, TypeError) as exc:
+                kind = type(item).__name__
+                raise EditInvalid(
+                    f"{source.name}: track {track.name or t_index + 1} item {i_index + 1} "
+                    f"({kind} {item.name!r}) has no length: {exc}", shot=item.name or None,
+                    field="source_range", fix="give every clip and gap a duration and export again"
+                ) from exc
 
 
 def _normalise_record_start(timeline: otio.schema.Timeline) -> None:
@@ -331,3 +355,45 @@ def _normalise_fcp_markers(timeline: otio.schema.Timeline) -> None:
             shifted = rng.start_time + avail.start_time.rescaled_to(rng.start_time.rate)
             if not avail.contains(rng.start_time) and avail.contains(shifted):
                 marker.marked_range = TimeRange(shifted, rng.duration)
+
+
+_SEQUENCE = re.compile(r"\.(\[(\d+)-(\d+)\])\.\w+$")
+
+
+def _repair_cmx_dissolves(timeline: otio.schema.Timeline) -> None:
+    for track in timeline.video_tracks():
+        previous: otio.schema.Clip | None = None
+        for item in track:
+            if not isinstance(item, otio.schema.Clip):
+                continue
+            cmx = item.metadata.get("cmx_3600", {})
+            comments = [str(c) for c in cmx.get("comments", [])] if hasattr(cmx, "get") else []
+            to = next((i for i, c in enumerate(comments) if c.upper().startswith("TO CLIP:")), None)
+            if to is not None:
+                url = comments[to].split(":", 1)[1].strip()
+                item.media_reference = _cmx_reference(url, item.source_range)
+                data = dict(cmx)
+                data["comments"] = comments[to + 1:]
+                item.metadata["cmx_3600"] = data
+                if previous is not None:
+                    leaked = {(m.name, m.marked_range.start_time.value) for m in previous.markers}
+                    keep = [m.clone() for m in item.markers
+                            if (m.name, m.marked_range.start_time.value) not in leaked]
+                    while len(item.markers):
+                        item.markers.pop()
+                    item.markers.extend(keep)
+            previous = item
+
+
+def _cmx_reference(url: str, source: TimeRange | None) -> otio.schema.MediaReference:
+    """A media reference for an EDL ``FROM/TO CLIP`` line, as the CMX reader makes them."""
+    found = _SEQUENCE.search(url)
+    if found is None:
+        return otio.schema.ExternalReference(target_url=url)
+    folder, _, base = url.rpartition("/")
+    prefix, _, suffix = base.partition(found.group(1))
+    return otio.schema.ImageSequenceReference(
+        target_url_base=folder, name_prefix=prefix, name_suffix=suffix,
+        start_frame=int(found.group(2)), frame_zero_padding=len(found.group(2)),
+        rate=source.start_time.rate if source is not None else 24,
+        available_range=source)

@@ -188,9 +188,14 @@ def shots_from_cut(
             continue
         if frame_of(trimmed.duration, cut.rate) < 1:
             continue
-        shots.append(_cut_shot(cut, t_index, track, track_name, i_index, clip, trimmed,
-                               (head, tail), neighbours, resolution, snippets,
-                               naming(clip, fallback), naming))
+        name = naming(clip, fallback)
+        try:
+            shots.append(_cut_shot(cut, t_index, track, track_name, i_index, clip, trimmed,
+                                   (head, tail), neighbours, resolution, snippets, name, naming))
+        except (otio.exceptions.OTIOError, NotImplementedError, ValueError) as exc:
+            raise EditInvalid(f"{cut.path.name}: clip {clip.name!r} on {track_name} cannot be "
+                              f"placed in the cut: {exc}", shot=name, field="clip",
+                              fix="check the clip's ranges in the editing tool and export again") from exc
     return shots
 
 
@@ -282,18 +287,40 @@ def _markers(cut: Cut, track: otio.schema.Track, clip: otio.schema.Clip,
 
 
 def _marker_note(marker: otio.schema.Marker) -> str:
+    """The marker's note: its comment, else ShotLoop's or FCP XML's metadata comment."""
     if marker.comment:
         return str(marker.comment)
-    fcp = marker.metadata.get("fcp_xml", {})
-    return str(fcp.get("comment", "") or "") if hasattr(fcp, "get") else ""
+    for key, field in (("shotloop", "note"), ("fcp_xml", "comment")):
+        data = marker.metadata.get(key, {})
+        if hasattr(data, "get") and data.get(field):
+            return str(data[field])
+    return ""
+
+
+def _shotloop_value(clip: otio.schema.Clip, key: str) -> object:
+    """``metadata["shotloop"][key]`` of the clip, else of its active media reference."""
+    owners = [clip.metadata]
+    if clip.media_reference is not None:
+        owners.append(clip.media_reference.metadata)
+    for metadata in owners:
+        data = metadata.get("shotloop", {})
+        if hasattr(data, "get") and data.get(key) not in (None, ""):
+            return data[key]
+    return None
 
 
 def _resolution(clip: otio.schema.Clip, default: Resolution) -> tuple[Resolution, bool]:
-    data = clip.metadata.get("shotloop", {})
-    text = str(data.get("resolution", "")) if hasattr(data, "get") else ""
-    found = re.fullmatch(r"\s*(\d+)\s*[xX:]\s*(\d+)\s*", text)
-    if found and int(found.group(1)) > 0 and int(found.group(2)) > 0:
-        return Resolution(int(found.group(1)), int(found.group(2))), True
+    """Plate size from ``shotloop.resolution`` ("1920x1080" or [1920, 1080])."""
+    value = _shotloop_value(clip, "resolution")
+    if isinstance(value, str):
+        found = re.fullmatch(r"\s*(\d+)\s*[xX:]\s*(\d+)\s*", value)
+        value = [found.group(1), found.group(2)] if found else None
+    try:
+        width, height = (int(v) for v in value)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        return default, False
+    if width > 0 and height > 0:
+        return Resolution(width, height), True
     return default, False
 
 
@@ -352,12 +379,14 @@ def _cut_shot(cut: Cut, t_index: int, track: otio.schema.Track, track_name: str,
         handles_requested=(wanted[0] + trans[0], wanted[1] + trans[1]),
         transition_frames=trans,
     )
+    colorspace = _shotloop_value(clip, "colorspace")
     shot = Shot(
         name=name,
         source=media,
         frame_range=FrameRange(plate_first, plate_first + source_range.count - 1),
         fps=rate,
         resolution=resolution,
+        colorspace=str(colorspace) if colorspace else "ACEScg",
         shot_id=ident,
     )
     return CutShot(shot, edit, t_index, i_index, ident, exists, known, tuple(notes))

@@ -10,7 +10,7 @@ Forms handled::
     /show/a b.mov            <->  file:///show/a%20b.mov
     C:\\show\\a.mov           <->  file:///C:/show/a.mov
     \\\\server\\share\\a.mov    <->  file://server/share/a.mov
-    media/a b.mov (relative) <->  media/a%20b.mov   (relative URL reference)
+    media/a b.mov (relative) <->  media/a b.mov     (kept as a plain relative path)
 """
 from __future__ import annotations
 
@@ -33,7 +33,6 @@ __all__ = [
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _UNC = re.compile(r"^(\\\\|//)[^\\/]+[\\/]")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]+):")  # 2+ chars: never a drive letter
-_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 # Characters left as they are in a URL path (RFC 3986 pchar plus '/').
 _SAFE = "/:@!$&'()*+,;=-._~"
 
@@ -53,7 +52,8 @@ def is_absolute(path: str) -> bool:
 
 
 def path_to_url(path: str | PurePath) -> str:
-    """A file URL for ``path``; relative paths become relative URL references.
+    """A file URL for ``path``; relative paths stay plain relative paths (as OTIO's
+    bundles write them), so they are never percent-decoded on the way back.
 
     Strings that already are URLs are returned unchanged.
     """
@@ -68,7 +68,7 @@ def path_to_url(path: str | PurePath) -> str:
         return "file:///" + quote(text, safe=_SAFE)
     if text.startswith("/"):
         return "file://" + quote(text, safe=_SAFE)
-    return quote(text, safe=_SAFE)
+    return text.replace("\\", "/")  # relative: a plain relative path, as OTIO writes them
 
 
 def url_to_path(url: str, base: str | PurePath | None = None) -> str:
@@ -82,7 +82,7 @@ def url_to_path(url: str, base: str | PurePath | None = None) -> str:
     if is_windows_path(text):
         path = text.replace("\\", "/")
     elif is_url(text):
-        parts = urlsplit(text)
+        parts = urlsplit(text, allow_fragments=False)  # '#' is a frame token here
         if parts.scheme.lower() != "file":
             raise ValueError(f"not a local file URL: {text}")
         path = unquote(parts.path)
@@ -92,9 +92,9 @@ def url_to_path(url: str, base: str | PurePath | None = None) -> str:
         elif re.match(r"^/[A-Za-z]:[\\/]", path):  # file:///C:/x
             path = path[1:]
     else:
-        # A plain path as an adapter stored it; decode only if it carries escapes
-        # (our own relative URL references).
-        path = unquote(text) if _ESCAPE.search(text) else text
+        # A plain path as an adapter stored it (EDL FROM CLIP lines, relative bundle
+        # paths): taken literally, so printf tokens like %04d survive.
+        path = text
     if base is not None and path and not is_absolute(path):
         base_text = str(base)
         joined = posixpath.join(base_text.replace("\\", "/"), path) if is_windows_path(base_text) \

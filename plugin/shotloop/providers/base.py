@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Protocol, runtime_checkable
+from typing import Any, Callable, Mapping, Protocol, runtime_checkable
 
 from ..model import Recipe
 
@@ -139,7 +139,16 @@ class Provider(Protocol):
 
     def upload(self, path: Path) -> str: ...
 
-    def submit(self, recipe: Recipe, inputs: Mapping[str, Path], *, shot: str) -> Submission: ...
+    def submit(self, recipe: Recipe, inputs: Mapping[str, Path], *, shot: str,
+               before_send: Callable[[Mapping[str, Any]], None] | None = None) -> Submission:
+        """Validate, send inputs, create the task once. ``before_send`` receives the exact
+        body just before the create request (commit it to the ledger there)."""
+        ...
+
+    def create(self, recipe: Recipe, body: Mapping[str, Any], *, shot: str) -> Submission:
+        """Send a ``build_request`` body once (``submit`` = validate + upload +
+        build_request + create; callers that persist the body first use the parts)."""
+        ...
 
     def poll(self, task_id: str) -> TaskStatus: ...
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import importlib
 import logging
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SettingsInvalid
-from ..settings import Profile
 from .base import Provider
+
+if TYPE_CHECKING:
+    from ..settings import Profile
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,7 @@ def _import(target: str) -> Any:
     return obj
 
 
-def load_provider(profile: Profile, **options: Any) -> Provider:
+def load_provider(profile: "Profile", **options: Any) -> Provider:
     """Import the provider class for ``profile.kind`` and build it for ``profile``.
 
     ``options`` go to the provider's constructor (e.g. ``rng`` or ``sleep`` for tests).

@@ -20,7 +20,8 @@ from typing import Any, Callable, Mapping
 
 import requests
 
-from ..errors import ProviderUnavailable, RecipeInvalid, SettingsInvalid, TaskLost
+from ..errors import (CreateOutcomeUnknown, ProviderError, ProviderUnavailable, RecipeInvalid,
+                      SettingsInvalid, TaskLost)
 from ..model import Endpoint, KeyframeMode, Recipe
 from ..secrets import get_key, parse_key_spec
 from ..settings import Profile
@@ -67,7 +68,12 @@ class RunwayProvider:
         base_s = profile.retry_base_s if self._loopback else max(1.0, profile.retry_base_s)
         self._policy = RetryPolicy(max_attempts=profile.retry_attempts, base_s=base_s)
         self._timeout = (min(5.0, profile.timeout_s), profile.timeout_s)
-        key_spec = parse_key_spec(profile.key)
+        try:
+            key_spec = parse_key_spec(profile.key)
+        except ValueError as exc:
+            raise SettingsInvalid(str(exc), field=f"profiles.{profile.name}.key",
+                                  fix="say where the key lives, e.g. env:RUNWAYML_API_SECRET") \
+                from None
         key = None if key_spec.kind == "none" else get_key(key_spec, profile=profile.name)
         self._api = RunwayApi(profile.base_url, key, policy=self._policy, timeout=self._timeout,
                               rng=self._rng, sleep=sleep or time.sleep,
@@ -84,7 +90,12 @@ class RunwayProvider:
     # ----------------------------------------------------------------- limits
 
     def _spec(self, endpoint: str, model: str, shot: str = "") -> rm.ModelSpec:
-        endpoint = Endpoint(endpoint).value
+        try:
+            endpoint = Endpoint(endpoint).value
+        except ValueError:
+            raise RecipeInvalid(f"{endpoint!r} is not an endpoint", shot=shot,
+                                field="recipe.endpoint",
+                                fix=f"use one of {[e.value for e in Endpoint]}") from None
         enabled = self.profile.models
         if enabled and model not in enabled:
             raise RecipeInvalid(f"{model!r} is not enabled in profile '{self.profile.name}'",
@@ -183,6 +194,12 @@ class RunwayProvider:
         body = self.build_request(recipe, uris, shot=shot)
         if before_send is not None:
             before_send(body)
+        return self.create(recipe, body, shot=shot)
+
+    def create(self, recipe: Recipe, body: Mapping[str, Any], *, shot: str) -> Submission:
+        """POST a body made by ``build_request`` exactly once (the agent commits the body
+        to its ledger between the two). Raises CreateOutcomeUnknown when a task may or
+        may not exist; never resends."""
         endpoint = Endpoint(recipe.endpoint).value
         data = self._api.create(f"/v1/{endpoint}", body, what=f"creating the {endpoint} task",
                                 shot=shot)
@@ -190,8 +207,15 @@ class RunwayProvider:
         cost = data.get("estimatedCost")
         if isinstance(cost, Mapping) and isinstance(cost.get("credits"), (int, float)):
             estimated = float(cost["credits"])
-        log.info("%s: created task %s (%s, %s)", shot, data["id"], endpoint, recipe.model)
-        return Submission(task_id=str(data["id"]), body=body, estimated_credits=estimated)
+        task_id = str(data["id"])
+        try:
+            task_path(task_id)
+        except ProviderError:
+            raise CreateOutcomeUnknown("the service answered with an unusable task id",
+                                       shot=shot, fix="check the service's dashboard for the "
+                                                      "task before sending again") from None
+        log.info("%s: created task %s (%s, %s)", shot, task_id, endpoint, recipe.model)
+        return Submission(task_id=task_id, body=dict(body), estimated_credits=estimated)
 
     def poll(self, task_id: str) -> TaskStatus:
         path = task_path(task_id)

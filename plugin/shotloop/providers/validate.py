@@ -56,6 +56,11 @@ def required_inputs(recipe: Recipe) -> tuple[str, ...]:
 
 def check_recipe(recipe: Recipe, limits: ModelLimits, *, shot: str) -> None:
     """Prompt, ratio, duration, seed, keyframe mode and extra options against ``limits``."""
+    try:
+        KeyframeMode(recipe.keyframes)
+    except ValueError:
+        raise _bad(shot, "recipe.keyframes", f"{recipe.keyframes!r} is not a keyframe mode",
+                   f"use one of {[m.value for m in KeyframeMode]}") from None
     _check_prompt(recipe, limits, shot)
     if "ratio" in limits.fields and limits.ratios and recipe.ratio not in limits.ratios:
         raise _bad(shot, "recipe.ratio", f"{recipe.ratio!r} is not offered by {limits.model}",
@@ -82,7 +87,7 @@ def check_recipe(recipe: Recipe, limits: ModelLimits, *, shot: str) -> None:
         if mode is KeyframeMode.FIRST_LAST and "last" not in limits.positions:
             raise _bad(shot, "recipe.keyframes",
                        f"{limits.model} takes no last keyframe",
-                       f"use keyframes 'first', or a model that accepts a last frame")
+                       "use keyframes 'first', or a model that accepts a last frame")
     _check_options(recipe, limits, shot)
 
 
@@ -111,7 +116,7 @@ def _check_options(recipe: Recipe, limits: ModelLimits, shot: str) -> None:
         field = f"recipe.options.{key}"
         if key in RESERVED_FIELDS:
             raise _bad(shot, field, "is set by the recipe itself, not through options",
-                       f"remove it from options and set the recipe's own field")
+                       "remove it from options and set the recipe's own field")
         if key not in limits.fields:
             raise _bad(shot, field, f"is not accepted by {limits.model} on {limits.endpoint}",
                        f"remove it; this model takes {allowed or 'no extra options'}")

@@ -14,7 +14,7 @@ from pathlib import Path
 from .atomic import fsync_dir, write_bytes_atomic
 
 __all__ = ["NUMBERS_DIR", "version_dirname", "parse_version_dirname", "reserve_number",
-           "reserved_by", "reserved_numbers"]
+           "reservation_of", "reserved_by", "reserved_numbers"]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,8 @@ def reserved_by(label_dir: Path, number: int) -> str | None:
         return ""
 
 
-def _existing_reservation(label_dir: Path, job_id: str) -> int | None:
+def reservation_of(label_dir: Path, job_id: str) -> int | None:
+    """The number ``job_id`` holds under ``label_dir``, if any."""
     for number in sorted(reserved_numbers(label_dir)):
         if reserved_by(label_dir, number) == job_id:
             return number
@@ -78,7 +79,7 @@ def reserve_number(label_dir: Path, job_id: str) -> int:
         raise ValueError(f"a reservation needs a one-line job id, got {job_id!r}")
     numbers = label_dir / NUMBERS_DIR
     numbers.mkdir(parents=True, exist_ok=True)
-    held = _existing_reservation(label_dir, job_id)
+    held = reservation_of(label_dir, job_id)
     if held is not None:
         return held
     candidate = max(reserved_numbers(label_dir) | _numbers_in(label_dir), default=0) + 1
@@ -87,6 +88,7 @@ def reserve_number(label_dir: Path, job_id: str) -> int:
         try:
             slot.mkdir()
         except FileExistsError:
+            log.debug("%s was taken by another agent; trying the next number", slot)
             candidate += 1  # another agent took it between our listing and our mkdir
             continue
         write_bytes_atomic(slot / _JOB_FILE, job_id.encode("utf-8"))

@@ -25,11 +25,14 @@ REDACTED = "***"
 _SECRET_KEY = re.compile(
     r"(?i)(authori[sz]ation|api[-_]?key|apikey|secret|passw(or)?d|token|cookie|credential|signature)"
 )
+_SHORTENED = re.compile(r"data:[^,;]*;sha256=[0-9a-f]{64}")
 _DATA_URI = re.compile(r"data:([^;,]*)((?:;[^;,]*)*),(.*)", re.DOTALL)
 
 
 def shorten_data_uri(text: str) -> str:
     """``data:image/png;base64,iVBOR...`` → ``data:image/png;sha256=<hex of the bytes>``."""
+    if _SHORTENED.fullmatch(text):  # already shortened (e.g. read back from the ledger)
+        return text
     match = _DATA_URI.fullmatch(text)
     if not match:
         return "data:;sha256=" + hashlib.sha256(text.encode("utf-8")).hexdigest()

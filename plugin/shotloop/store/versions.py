@@ -22,7 +22,8 @@ from ..errors import PublishFailed, VersionNotFound
 from ..model import ReviewStatus, Version
 from .atomic import TEMP_PREFIX, TEMP_SUFFIX, fsync_dir, fsync_tree, write_json_atomic
 from .names import safe_name
-from .numbers import (parse_version_dirname, reserve_number, reserved_by, version_dirname)
+from .numbers import (parse_version_dirname, reservation_of, reserve_number, reserved_by,
+                      version_dirname)
 from .version_file import (VERSION_FILE, build_document, provenance_of, read_document,
                            scan_staging, version_from_document)
 
@@ -192,6 +193,16 @@ class VersionStore:
                 except (OSError, ValueError, KeyError, TypeError) as exc:
                     log.warning("skipping unreadable version %s: %s", folder, exc)
         return sorted(found, key=lambda v: (v.label, v.number))
+
+    def version_of_job(self, shot: str, label: str, job_id: str) -> Version | None:
+        """The version ``job_id`` published under shot/label, if it did. An agent that
+        stopped between publishing and recording PUBLISHED in the ledger finds its take
+        here on resume (publishing again would be refused: the folder exists)."""
+        number = reservation_of(self._label_dir(shot, label), job_id)
+        if number is None or not (self._version_dir(shot, label, number) / VERSION_FILE).is_file():
+            return None
+        version = self.get(shot, label, number)
+        return version if version.job_id in ("", job_id) else None
 
     def get(self, shot: str, label: str, number: int) -> Version:
         folder = self._version_dir(shot, label, number)

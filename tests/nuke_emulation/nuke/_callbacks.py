@@ -99,8 +99,7 @@ def run(registry: str, node: Any, knob: Any = None) -> list[Any]:
                 traceback.print_exc()
         table = SESSION.callbacks.get(registry, {})
         entries = list(table.get(node.Class(), [])) if node is not None else []
-        if node is None or node.Class() != "*":
-            entries += list(table.get("*", []))
+        entries += list(table.get("*", []))
         if registry in REVERSED:
             entries.reverse()
         for call, args, kwargs, target in entries:
@@ -160,3 +159,18 @@ def user_set(knob: Any, value: Any) -> None:
                                        or getattr(node, "_python_panel", None) is not None)
     if SESSION.knob_changed_policy == "always" or panel_open:
         fire_knob_changed(knob)
+
+
+def set_panel_open(node: Any, shown: bool) -> None:
+    """Open/close a node's properties panel; knobChanged sees the dummy knob ``showPanel``."""
+    from ._knobs import Knob
+
+    if shown == (id(node) in SESSION.open_panels):
+        return
+    if shown:
+        SESSION.open_panels.add(id(node))
+    dummy = Knob("showPanel")
+    dummy._node = node
+    fire_knob_changed(dummy)
+    if not shown:
+        SESSION.open_panels.discard(id(node))

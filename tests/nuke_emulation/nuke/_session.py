@@ -57,6 +57,7 @@ class Session:
         self.plugin_path: list[str] = []
         self.undo_log: list[str] = []
         self.auto_user_tab = True
+        self.loading = False
 
 
 SESSION = Session()

@@ -77,7 +77,7 @@ def split_words(cmd: str) -> list[str]:
             buf = []
             while j < len(cmd) and cmd[j] != '"':
                 if cmd[j] == "\\" and j + 1 < len(cmd):
-                    buf.append(cmd[j:j + 2])
+                    buf.append(unescape_char(cmd[j + 1]))
                     j += 2
                     continue
                 buf.append(cmd[j])
@@ -94,6 +94,10 @@ def split_words(cmd: str) -> list[str]:
             words.append(cmd[i:j])
             i = j
     return words
+
+
+def unescape_char(ch: str) -> str:
+    return {"n": "\n", "t": "\t", "r": "\r"}.get(ch, ch)
 
 
 def run(cmd: str, node: Any = None) -> str:

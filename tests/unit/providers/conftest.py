@@ -4,23 +4,11 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-import numpy as np
-import OpenImageIO as oiio
 import pytest
 
 from shotloop.providers.runway import RunwayProvider
 from shotloop.settings import Profile
-
-
-def write_image(path: Path, width: int = 64, height: int = 36, seed: int = 0) -> Path:
-    """A noisy 8-bit RGB image in the format the extension names (png, jpg, webp)."""
-    pixels = np.random.default_rng(seed).integers(0, 255, (height, width, 3), dtype=np.uint8)
-    out = oiio.ImageOutput.create(str(path))
-    assert out is not None, oiio.geterror()
-    assert out.open(str(path), oiio.ImageSpec(width, height, 3, "uint8"))
-    assert out.write_image(pixels)
-    out.close()
-    return path
+from tests.unit.providers.media import write_image
 
 
 @pytest.fixture

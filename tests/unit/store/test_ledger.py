@@ -1,7 +1,6 @@
 """The SQLite ledger: state machine, events, reopen, threads, a second process, health."""
 from __future__ import annotations
 
-import multiprocessing
 import sqlite3
 import threading
 from collections import deque
@@ -300,11 +299,10 @@ def test_threads_write_concurrently_without_losing_events(ledger: Ledger):
         assert ledger.get(f"t{t}").progress == 1.0
 
 
-def test_a_second_process_reads_while_the_agent_holds_the_ledger(ledger: Ledger):
+def test_a_second_process_reads_while_the_agent_holds_the_ledger(ledger: Ledger, spawn):
     ledger.add(make_job("j1"))
     ledger.transition("j1", JobState.UPLOADING)
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(1) as pool:
+    with spawn.Pool(1) as pool:
         answer = pool.apply_async(_workers.read_ledger, (str(ledger.path),)).get(DEADLINE_S)
     assert answer == {"jobs": [("j1", "UPLOADING")], "kinds": [JOB_ADDED, JOB_STATE], "problems": []}
     ledger.transition("j1", JobState.SUBMITTED, remote_task_id="t")  # still writable here

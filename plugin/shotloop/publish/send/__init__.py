@@ -30,4 +30,4 @@ def send(requests, api, *, profile: str = "", collectors=(), **context_data):
 
     context = new_context(requests=list(requests), api=api, profile=profile, **context_data)
     run_pass(context, [*collectors, *send_plugins()])
-    return context.data.get("results", [])
+    return context.data.get("submitted", [])

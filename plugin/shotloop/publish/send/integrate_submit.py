@@ -5,7 +5,7 @@ class SubmitToAgent(pyblish.api.ContextPlugin):
     """Hand every validated shot to the local agent in one batch.
 
     Reads: instance.data["request"] of every instance, context.data["api"].
-    Writes: context.data["results"] (a Job or a ShotLoopError per request, in order).
+    Writes: context.data["submitted"] (a Job or a ShotLoopError per request, in order).
     """
 
     label = "Submit To Agent"
@@ -13,4 +13,4 @@ class SubmitToAgent(pyblish.api.ContextPlugin):
 
     def process(self, context):
         requests = [instance.data["request"] for instance in context]
-        context.data["results"] = context.data["api"].submit(requests) if requests else []
+        context.data["submitted"] = context.data["api"].submit(requests) if requests else []

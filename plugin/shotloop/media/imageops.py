@@ -1,0 +1,160 @@
+"""Plate frame → display picture, shared by keyframes and proxies.
+
+Plate arrays are (H, W, 3) float32 in the plate's space. Colour goes through OCIO (OIIO's
+colorconvert, which releases the GIL and uses its own threads); resizing is done by
+swscale on 16-bit display-referred codes, which is fast and, unlike swscale's float path,
+does not clip scene-linear values above 1 before the output transform has run.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .colour import convert
+from ..model import Resolution
+from .fit import Fit
+
+log = logging.getLogger(__name__)
+
+__all__ = ["window", "fit_display", "scale_to_rgb8", "to_display", "DisplayImage", "quantize", "quantize16",
+           "write_image_limited", "write_rgb8"]
+
+
+def window(pixels: np.ndarray, fit: Fit) -> np.ndarray:
+    """The part of the source a fit keeps (a view)."""
+    x, y, w, h = fit.window
+    return pixels[y:y + h, x:x + w]
+
+
+def scale_to_rgb8(codes16: np.ndarray, size: Resolution) -> np.ndarray:
+    """(H, W, 3) uint16 display codes → uint8 at ``size`` (swscale bicubic, rounded)."""
+    import av
+    from av.video.reformatter import Interpolation
+
+    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(codes16), format="rgb48le")
+    out = frame.reformat(size.width, size.height, format="rgb24",
+                         interpolation=Interpolation.BICUBIC | Interpolation.ACCURATE_RND)
+    return out.to_ndarray()
+
+
+def fit_display(pixels: np.ndarray, fit: Fit, *, src: str, dst: str, config: str, exposure: float = 0.0,
+                scene_linear: str = "", clamp: bool = True, shot: str | None = None) -> tuple[np.ndarray, "DisplayImage"]:
+    """Plate pixels → the fitted 8-bit display picture.
+
+    The kept window is converted to the display space through OCIO at the plate's
+    resolution, kept at 16 bits, then resized by swscale in display space (the way video
+    scalers work) to the placement, and padded with black.
+    """
+    shown = to_display(np.ascontiguousarray(window(pixels, fit)), src=src, dst=dst, config=config,
+                       exposure=exposure, scene_linear=scene_linear, clamp=clamp, shot=shot)
+    px, py, pw, ph = fit.placement
+    if (pw, ph) == (shown.pixels.shape[1], shown.pixels.shape[0]):
+        placed = quantize(shown.pixels)
+    else:
+        placed = scale_to_rgb8(quantize16(shown.pixels), Resolution(pw, ph))
+    if (pw, ph) == (fit.target.width, fit.target.height):
+        return placed, shown
+    canvas = np.zeros((fit.target.height, fit.target.width, 3), np.uint8)
+    canvas[py:py + ph, px:px + pw] = placed
+    return canvas, shown
+
+
+@dataclass(frozen=True)
+class DisplayImage:
+    """A display-referred image ready to quantise, with what happened on the way."""
+
+    pixels: np.ndarray
+    clipped_fraction: float
+    nonfinite: int
+
+
+def to_display(pixels: np.ndarray, *, src: str, dst: str, config: str, exposure: float = 0.0,
+               scene_linear: str = "", clamp: bool = True, shot: str | None = None) -> DisplayImage:
+    """Plate space → display space through OCIO, with an exposure gain in scene-linear.
+
+    The gain (2**exposure) is applied in ``scene_linear`` (the config's scene_linear role),
+    so the plate is converted there first when it is not already in it.
+    """
+    import OpenImageIO as oiio
+
+    buf = oiio.ImageBuf(np.ascontiguousarray(pixels, dtype=np.float32))
+    if exposure:
+        lin_space = scene_linear or src
+        buf = convert(buf, src, lin_space, config, shot=shot)
+        buf = oiio.ImageBufAlgo.mul(buf, float(2.0 ** exposure))
+        src = lin_space
+    out = convert(buf, src, dst, config, shot=shot)
+    result = out.get_pixels(oiio.FLOAT).reshape(pixels.shape)
+    finite = np.isfinite(result)
+    nonfinite = int(result.size - np.count_nonzero(finite))
+    if nonfinite:
+        result = np.where(finite, result, 0.0).astype(np.float32)
+    outside = np.count_nonzero((result < 0.0) | (result > 1.0))
+    if clamp:
+        np.clip(result, 0.0, 1.0, out=result)
+    return DisplayImage(result, float(outside) / max(1, result.size), nonfinite)
+
+
+def quantize(pixels: np.ndarray) -> np.ndarray:
+    """[0, 1] floats → uint8 with rounding (values outside saturate)."""
+    scaled = np.clip(pixels, 0.0, 1.0) * 255.0
+    scaled += 0.5
+    return scaled.astype(np.uint8)
+
+
+def quantize16(pixels: np.ndarray) -> np.ndarray:
+    """[0, 1] floats → uint16 with rounding (values outside saturate)."""
+    scaled = np.clip(pixels, 0.0, 1.0) * 65535.0
+    scaled += 0.5
+    return scaled.astype(np.uint16)
+
+
+def write_rgb8(path: Path, rgb: np.ndarray, *, fmt: str = "png", quality: int = 95,
+               attributes: dict[str, Any] | None = None) -> int:
+    """Write an (H, W, 3) uint8 image as PNG or JPEG; returns the byte size."""
+    import OpenImageIO as oiio
+
+    height, width = rgb.shape[:2]
+    spec = oiio.ImageSpec(width, height, 3, oiio.UINT8)
+    if fmt == "png":
+        spec.attribute("png:compressionLevel", 4)
+    else:
+        spec.attribute("compression", f"jpeg:{quality}")
+        spec.attribute("CompressionQuality", quality)
+    spec.attribute("oiio:ColorSpace", "sRGB")
+    for key, value in (attributes or {}).items():
+        spec.attribute(key, value)
+    out = oiio.ImageOutput.create(str(path))
+    if out is None or not out.open(str(path), spec):
+        raise OSError(f"cannot write {path}: {oiio.geterror()}")
+    try:
+        if not out.write_image(np.ascontiguousarray(rgb)):
+            raise OSError(f"cannot write {path}: {out.geterror()}")
+    finally:
+        out.close()
+    return path.stat().st_size
+
+
+def write_image_limited(stem: Path, rgb: np.ndarray, max_bytes: int,
+                        qualities: tuple[int, ...] = (95, 92, 88, 84, 80, 75, 70, 60)) -> tuple[Path, int, dict[str, Any]]:
+    """PNG if it fits in ``max_bytes``, else the best JPEG quality that fits.
+
+    Returns (path, bytes, record). Raises ValueError if nothing fits.
+    """
+    png = stem.parent / f"{stem.name}.png"
+    size = write_rgb8(png, rgb, fmt="png")
+    if size <= max_bytes:
+        return png, size, {"format": "png", "bytes": size}
+    png.unlink()
+    jpg = stem.parent / f"{stem.name}.jpg"
+    for quality in qualities:
+        size = write_rgb8(jpg, rgb, fmt="jpeg", quality=quality)
+        if size <= max_bytes:
+            return jpg, size, {"format": "jpeg", "quality": quality, "bytes": size,
+                               "why": f"PNG over the {max_bytes} byte limit"}
+    jpg.unlink()
+    raise ValueError(f"even a JPEG at quality {qualities[-1]} is over {max_bytes} bytes")

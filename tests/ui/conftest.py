@@ -1,0 +1,39 @@
+"""Qt panel tests: offscreen Qt, the real agent on the reference service, screenshots.
+
+Screenshots of each view go to ``test-output/ui/`` (gitignored) at the repo root.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+from typing import Callable  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests.agent_fixture import agent  # noqa: E402,F401
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "ui"
+
+
+
+def settle(qapp, rounds: int = 6) -> None:
+    """Let posted events and layout passes run (no waiting on time)."""
+    for _ in range(rounds):
+        qapp.processEvents()
+
+
+@pytest.fixture
+def screenshot(qapp) -> Callable[..., Path]:
+    """``screenshot(widget, name)``: save the widget as test-output/ui/<name>.png."""
+
+    def save(widget, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        settle(qapp)
+        path = SCREENSHOTS / f"{name}.png"
+        assert widget.grab().save(str(path)), f"could not write {path}"
+        return path
+
+    return save
