@@ -23,12 +23,13 @@ SEED_MAX = 2**31 - 1  # Blender IntProperty is 32-bit signed
 
 # Enum items are built once: Blender needs the strings of dynamic enums kept alive.
 _ENDPOINT_ITEMS = tuple((e.value, e.value.replace("_", " ").title(), "") for e in Endpoint)
-_MODEL_ITEMS = {e.value: tuple((m, m, "") for m in runway_models.models_for(e.value)) or (("", "(none)", ""),)
+AUTO = "AUTO"  # enum identifiers cannot be empty: an empty one is a heading in Blender menus
+_MODEL_ITEMS = {e.value: tuple((m, m, "") for m in runway_models.models_for(e.value)) or (("NONE", "(none)", ""),)
                 for e in Endpoint}
-_AUTO_RATIO = ("", "Auto", "The model's ratio closest to the plate's aspect")
+_AUTO_RATIO = (AUTO, "Auto", "The model's ratio closest to the plate's aspect")
 _RATIO_ITEMS = {(s.endpoint, s.model): (_AUTO_RATIO, *((r, r, "") for r in s.ratios))
                 for s in runway_models.MODELS}
-_NO_RATIO = (("", "(none)", ""),)
+_NO_MODEL = (("NONE", "(none)", ""),)
 _KEYFRAME_ITEMS = (
     (KeyframeMode.FIRST.value, "First frame", "Send the shot's first frame"),
     (KeyframeMode.FIRST_LAST.value, "First + last", "Send the first and the last frame"),
@@ -38,7 +39,7 @@ _REVIEW_ITEMS = tuple((s.value, s.value.title(), "") for s in ReviewStatus)
 
 
 def _model_items(self: Any, context: Any) -> tuple:
-    return _MODEL_ITEMS.get(self.endpoint, _NO_RATIO)
+    return _MODEL_ITEMS.get(self.endpoint, _NO_MODEL)
 
 
 def _ratio_items(self: Any, context: Any) -> tuple:
@@ -47,13 +48,13 @@ def _ratio_items(self: Any, context: Any) -> tuple:
 
 def _endpoint_changed(self: Any, context: Any) -> None:
     models = _MODEL_ITEMS.get(self.endpoint, ())
-    if models and models[0][0]:
+    if models:
         self.model = models[0][0]
     _model_changed(self, context)
 
 
 def _model_changed(self: Any, context: Any) -> None:
-    self.ratio = ""  # auto: the new model's ratio closest to each plate
+    self.ratio = AUTO  # the new model's ratio closest to each plate
 
 
 class SHOTLOOP_PG_job(bpy.types.PropertyGroup):

@@ -23,6 +23,7 @@ from shotloop.model import Endpoint, Job, JobRequest, KeyframeMode, Recipe
 from shotloop.providers import runway_models
 
 from . import collect
+from .properties import AUTO
 from .host import BlenderHost
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,9 @@ Results = list  # list[Job | ShotLoopError], in request order
 
 def recipe_from_props(props: Any) -> Recipe:
     """The panel's recipe; ``duration`` 0 means "from each strip's range"."""
+    ratio = "" if props.ratio in ("", AUTO) else props.ratio
     return Recipe(model=props.model, prompt=props.prompt, endpoint=Endpoint(props.endpoint),
-                  keyframes=KeyframeMode(props.keyframes), seed=int(props.seed), ratio=props.ratio,
+                  keyframes=KeyframeMode(props.keyframes), seed=int(props.seed), ratio=ratio,
                   duration=int(props.duration), label=props.label.strip() or "gen")
 
 
@@ -92,12 +94,9 @@ def submit(api: AgentAPI, requests: Sequence[JobRequest], profile: str = "") -> 
     """Worker thread: the core send pass when present (validate, then submit), else submit."""
     try:
         from shotloop.publish.send import send as send_pass
-        from shotloop import run as _run  # noqa: F401  the pass needs its runner
-    except ImportError:
-        send_pass = None
-    if send_pass is not None and hasattr(api, "profile"):
-        return list(send_pass(list(requests), api, profile=profile))
-    return list(api.submit(list(requests)))
+    except ImportError:  # a core without the send pass (or pyblish): the agent validates
+        return list(api.submit(list(requests)))
+    return list(send_pass(list(requests), api, profile=profile))
 
 
 def send_selected(host: BlenderHost, recipe: Recipe, *, client: AgentClient, store_root: str,

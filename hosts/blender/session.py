@@ -102,7 +102,9 @@ class Session:
         return interval
 
     def report(self, err: ShotLoopError) -> None:
-        self.messages.append(err.message)
+        for each in getattr(err, "errors", None) or [err]:  # a failed validation lists every problem
+            self.messages.append(each.message)
+            log.warning("%s", each.message)
         try:
             scene = compat.edit_scene()
             if scene is not None:

@@ -38,7 +38,10 @@ def panel(qtbot, agent, tmp_path):
     widget.show()
     qtbot.waitUntil(lambda: widget.session.following and widget.session.profile is not None, timeout=30_000)
     assert widget.connection.text() == "● Agent connected"
-    return widget
+    said: list[tuple[str, str]] = []
+    widget.session.message.connect(lambda level, text: said.append((level, text)))
+    yield widget
+    assert not [text for level, text in said if "internal error" in text], said
 
 
 def fill(panel: ShotLoopPanel, shots: list[Shot], root: Path, *, prompt: str, seed: int,
@@ -185,18 +188,19 @@ def test_replay_and_recipe_diff_between_versions(qtbot, panel, tmp_path, screens
     panel.show_versions("sh070")
     review = panel.review_view
     qtbot.waitUntil(lambda: review.strip.count() == 2, timeout=10_000)
-    numbers = {job_in_view(panel, j.job_id).version: j for j in (first, second)}
-    review.strip.select("gen", 1)
-    assert numbers[1].job_id == first.job_id
+    by_seed = {v.seed: v for v in review.strip.versions()}
+    assert sorted(by_seed) == [1, 2]
+    review.strip.select("gen", by_seed[1].number)
     with qtbot.waitSignal(review.replayed, timeout=30_000) as replayed:
         review.replay_button.click()
     replay_job = replayed.args[0]
     assert replay_job.recipe.seed == 1
     assert wait_state(qtbot, panel, replay_job.job_id, JobState.PUBLISHED, JobState.FAILED).state is JobState.PUBLISHED
     qtbot.waitUntil(lambda: review.strip.count() == 3, timeout=10_000)
+    assert review.strip.versions()[2].seed == 1  # v003: the replay, same seed as its source
 
-    review.strip.select("gen", 2)
-    review.select_b(next(v for v in review.strip.versions() if v.number == 1))
+    review.strip.select("gen", by_seed[2].number)
+    review.select_b(by_seed[1])
     review.diff_button.click()
     qtbot.waitUntil(lambda: "differ" in review.diff_label.text(), timeout=10_000)
     rows = {review.diff_table.item(r, 0).text(): (review.diff_table.item(r, 1).text(),
@@ -207,6 +211,6 @@ def test_replay_and_recipe_diff_between_versions(qtbot, panel, tmp_path, screens
     screenshot(panel, "review-diff")
 
     review.strip.select("gen", 3)
-    review.select_b(next(v for v in review.strip.versions() if v.number == 1))
+    review.select_b(by_seed[1])
     review.diff_button.click()
     qtbot.waitUntil(lambda: "the recipes are the same" in review.diff_label.text(), timeout=10_000)

@@ -13,6 +13,9 @@ from .send import send_selected
 def send_selected_command() -> None:
     from .recipe_dialog import ask_recipe
 
+    if not nuke.selectedNodes():
+        nuke.message("ShotLoop: select the Read nodes (or any image node) to send first.")
+        return
     session = runtime.session()
     recipe = ask_recipe(session.last_recipe)
     if recipe is None:

@@ -138,7 +138,7 @@ class NukeSession:
                 return err
             requests = context.data["requests"]
             self.watch(r.shot.name for r in requests)
-            return list(zip(context.data["request_sources"], requests, context.data.get("results", [])))
+            return list(zip(context.data["request_sources"], requests, context.data.get("submitted", [])))
 
         self._batch_status[batch] = "sending"
         self.client.call(work, lambda rows: self._submitted(batch, rows))

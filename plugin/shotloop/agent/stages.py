@@ -16,7 +16,7 @@ from .. import __version__, model
 from ..model import Job, Version
 from ..publish.ingest import ingest_plugins
 from ..publish.prepare import prepare_plugins
-from ..publish.run import new_context, run_pass
+from ..publish.run import ValidationFailed, new_context, run_pass
 from .resources import Resources
 
 
@@ -26,9 +26,19 @@ class Prepared:
     steps: list[Mapping[str, Any]]
 
 
+def _run_single(context: Any, plugins: list[type]) -> None:
+    """Run a pass over one job; a single validation problem is raised as itself."""
+    try:
+        run_pass(context, plugins)
+    except ValidationFailed as failed:
+        if len(failed.errors) == 1:
+            raise failed.errors[0] from None
+        raise
+
+
 def prepare(job: Job, res: Resources) -> Prepared:
     context = new_context(job=job, work_dir=res.work_dir(job.job_id), ocio_config=res.ocio_config)
-    run_pass(context, prepare_plugins())
+    _run_single(context, prepare_plugins())
     instance = context[0]
     return Prepared(inputs=dict(instance.data["inputs"]), steps=list(instance.data["input_steps"]))
 
@@ -66,7 +76,7 @@ def ingest(job: Job, clip: Path, res: Resources, *, progress: Callable[[float], 
                           ocio_config=res.ocio_config, progress=progress, cancel=cancel,
                           provenance=provenance)
     try:
-        run_pass(context, ingest_plugins())
+        _run_single(context, ingest_plugins())
     except BaseException:
         store.discard(staging)
         raise

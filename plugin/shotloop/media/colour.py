@@ -34,6 +34,7 @@ __all__ = [
     "colorspace_names",
     "canonical_name",
     "convert",
+    "oiio_config_arg",
     "colour_step",
 ]
 
@@ -106,17 +107,37 @@ def check_colorspace(config: str, name: str, *, shot: str | None, field: str) ->
     return found
 
 
-def convert(buf, src: str, dst: str, config: str, *, shot: str | None = None):
-    """``buf`` (an OIIO ImageBuf) converted from ``src`` to ``dst`` with OCIO (float out)."""
+def convert(buf, src: str, dst: str, config: str, *, roi=None, shot: str | None = None):
+    """``buf`` (an OIIO ImageBuf) converted from ``src`` to ``dst`` with OCIO, as float.
+
+    ``roi`` limits the work to a region (the result's data window is that region).
+    """
     import OpenImageIO as oiio
 
+    region = roi if roi is not None else buf.roi
+    out = oiio.ImageBuf(oiio.ImageSpec(region.width, region.height, buf.nchannels, oiio.FLOAT))
+    out.set_origin(region.xbegin, region.ybegin)
     if src == dst:
-        return buf
-    out = oiio.ImageBufAlgo.colorconvert(buf, src, dst, unpremult=False, colorconfig=config)
-    if out.has_error:
+        ok = out.copy_pixels(buf) if roi is None else oiio.ImageBufAlgo.paste(
+            out, region.xbegin, region.ybegin, 0, 0, buf, region)
+    else:
+        ok = oiio.ImageBufAlgo.colorconvert(out, buf, src, dst, unpremult=False,
+                                            colorconfig=oiio_config_arg(config), roi=region)
+    if not ok or out.has_error:
         raise PlateInvalid(f"OCIO could not convert {src} to {dst}: {out.geterror()}",
                            shot=shot, field="colorspace", fix="check the OCIO config and names")
     return out
+
+
+def oiio_config_arg(config: str) -> str:
+    """What to pass as OIIO's ``colorconfig``: "" when ``config`` is OIIO's own default.
+
+    Naming a config makes OIIO build a ColorConfig on every call (~30 ms, serialised across
+    threads); its default config ($OCIO, else ocio://default) is built once and shared.
+    """
+    env = os.environ.get("OCIO", "")
+    default = str(Path(env).resolve()) if env and not env.startswith("ocio://") else (env or DEFAULT_CONFIG)
+    return "" if config == default else config
 
 
 def colour_step(config: str, src: str, dst: str, **extra: object) -> dict[str, object]:

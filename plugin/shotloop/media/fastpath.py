@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from .colour import oiio_config_arg
+
 log = logging.getLogger(__name__)
 
 TOLERANCE = 1e-3  # absolute, or relative above 1.0
@@ -31,7 +33,7 @@ def ocio_array(pixels: np.ndarray, src: str, dst: str, config: str) -> np.ndarra
     import OpenImageIO as oiio
 
     buf = oiio.ImageBuf(np.ascontiguousarray(pixels, dtype=np.float32))
-    out = oiio.ImageBufAlgo.colorconvert(buf, src, dst, unpremult=False, colorconfig=config)
+    out = oiio.ImageBufAlgo.colorconvert(buf, src, dst, unpremult=False, colorconfig=oiio_config_arg(config))
     if out.has_error:
         raise ValueError(f"OCIO {src} → {dst} failed: {out.geterror()}")
     return out.get_pixels(oiio.FLOAT).reshape(pixels.shape)

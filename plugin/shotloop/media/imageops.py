@@ -20,14 +20,8 @@ from .fit import Fit
 
 log = logging.getLogger(__name__)
 
-__all__ = ["window", "fit_display", "scale_to_rgb8", "to_display", "DisplayImage", "quantize", "quantize16",
+__all__ = ["fit_display", "scale_to_rgb8", "to_display", "DisplayImage", "quantize", "quantize16",
            "write_image_limited", "write_rgb8"]
-
-
-def window(pixels: np.ndarray, fit: Fit) -> np.ndarray:
-    """The part of the source a fit keeps (a view)."""
-    x, y, w, h = fit.window
-    return pixels[y:y + h, x:x + w]
 
 
 def scale_to_rgb8(codes16: np.ndarray, size: Resolution) -> np.ndarray:
@@ -41,16 +35,17 @@ def scale_to_rgb8(codes16: np.ndarray, size: Resolution) -> np.ndarray:
     return out.to_ndarray()
 
 
-def fit_display(pixels: np.ndarray, fit: Fit, *, src: str, dst: str, config: str, exposure: float = 0.0,
-                scene_linear: str = "", clamp: bool = True, shot: str | None = None) -> tuple[np.ndarray, "DisplayImage"]:
-    """Plate pixels → the fitted 8-bit display picture.
+def fit_display(buf: Any, fit: Fit, *, src: str, dst: str, config: str, exposure: float = 0.0,
+                scene_linear: str = "", clamp: bool = True, shot: str | None = None,
+                stats: bool = True) -> tuple[np.ndarray, "DisplayImage"]:
+    """A plate frame (an OIIO ImageBuf) → the fitted 8-bit display picture.
 
     The kept window is converted to the display space through OCIO at the plate's
     resolution, kept at 16 bits, then resized by swscale in display space (the way video
     scalers work) to the placement, and padded with black.
     """
-    shown = to_display(np.ascontiguousarray(window(pixels, fit)), src=src, dst=dst, config=config,
-                       exposure=exposure, scene_linear=scene_linear, clamp=clamp, shot=shot)
+    shown = to_display(buf, window=fit.window, src=src, dst=dst, config=config, exposure=exposure,
+                       scene_linear=scene_linear, clamp=clamp, shot=shot, stats=stats)
     px, py, pw, ph = fit.placement
     if (pw, ph) == (shown.pixels.shape[1], shown.pixels.shape[0]):
         placed = quantize(shown.pixels)
@@ -72,30 +67,40 @@ class DisplayImage:
     nonfinite: int
 
 
-def to_display(pixels: np.ndarray, *, src: str, dst: str, config: str, exposure: float = 0.0,
-               scene_linear: str = "", clamp: bool = True, shot: str | None = None) -> DisplayImage:
+def to_display(buf: Any, *, src: str, dst: str, config: str, window: tuple[int, int, int, int] | None = None,
+               exposure: float = 0.0, scene_linear: str = "", clamp: bool = True, shot: str | None = None,
+               stats: bool = True) -> DisplayImage:
     """Plate space → display space through OCIO, with an exposure gain in scene-linear.
 
+    ``buf`` is an OIIO ImageBuf (RGB); ``window`` (x, y, w, h) limits the work to that part.
     The gain (2**exposure) is applied in ``scene_linear`` (the config's scene_linear role),
-    so the plate is converted there first when it is not already in it.
+    so the plate is converted there first when it is not already in it. NaN and infinities
+    become 0. ``clamp`` clips to [0, 1] (otherwise the 8-bit quantiser saturates what is
+    outside); ``stats`` counts what was outside [0, 1] and what was not finite.
     """
     import OpenImageIO as oiio
 
-    buf = oiio.ImageBuf(np.ascontiguousarray(pixels, dtype=np.float32))
+    if window is not None:
+        x, y, w, h = window
+        roi = oiio.ROI(x, x + w, y, y + h, 0, 1, 0, 3)
+    else:
+        roi = oiio.ROI(buf.roi.xbegin, buf.roi.xend, buf.roi.ybegin, buf.roi.yend, 0, 1, 0, 3)
     if exposure:
         lin_space = scene_linear or src
-        buf = convert(buf, src, lin_space, config, shot=shot)
+        buf = convert(buf, src, lin_space, config, roi=roi, shot=shot)
         buf = oiio.ImageBufAlgo.mul(buf, float(2.0 ** exposure))
         src = lin_space
-    out = convert(buf, src, dst, config, shot=shot)
-    result = out.get_pixels(oiio.FLOAT).reshape(pixels.shape)
-    finite = np.isfinite(result)
-    nonfinite = int(result.size - np.count_nonzero(finite))
-    if nonfinite:
-        result = np.where(finite, result, 0.0).astype(np.float32)
-    outside = np.count_nonzero((result < 0.0) | (result > 1.0))
+    out = convert(buf, src, dst, config, roi=roi, shot=shot)
+    result = out.get_pixels(oiio.FLOAT).reshape(roi.height, roi.width, 3)
+    nonfinite = outside = 0
+    if stats:
+        nonfinite = int(result.size - np.count_nonzero(np.isfinite(result)))
+        outside = int(np.count_nonzero((result < 0.0) | (result > 1.0)))
     if clamp:
-        np.clip(result, 0.0, 1.0, out=result)
+        np.fmax(result, 0.0, out=result)  # fmax/fmin also turn NaN into the bound
+        np.fmin(result, 1.0, out=result)
+    elif nonfinite or not stats:
+        np.nan_to_num(result, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
     return DisplayImage(result, float(outside) / max(1, result.size), nonfinite)
 
 

@@ -73,7 +73,7 @@ def extract_keyframes(shot: Shot, mode: KeyframeMode, ratio: str, out_dir: Path,
     steps: list[dict[str, Any]] = []
     with PlateReader(shot, info) as reader:
         for position, frame in zip(positions, chosen):
-            picture, shown = fit_display(reader.read(frame), plan, src=plate_space, dst=display,
+            picture, shown = fit_display(reader.read_buf(frame), plan, src=plate_space, dst=display,
                                          config=config, exposure=exposure, scene_linear=scene_linear,
                                          clamp=clamp, shot=shot.name)
             stem = out_dir / f"{shot.name}_{position}.{frame:04d}"

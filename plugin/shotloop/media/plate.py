@@ -158,36 +158,62 @@ class PlateReader:
             self._video.close()
             self._video = None
 
-    def read(self, frame: int) -> np.ndarray:
+    def _check(self, frame: int) -> None:
         _require(self.shot, frame)
         if frame in self.info.missing:
             raise PlateInvalid(f"frame {frame} of {self.shot.source} is missing", shot=self.shot.name,
                                field="shot.source", fix="restore the frame, then retry")
-        if self.info.is_movie:
-            return self._read_movie(frame - self.info.movie_start)
-        return self._read_image(frame_path(self.shot.source, frame))
 
-    def _read_image(self, path: Path) -> np.ndarray:
+    def read(self, frame: int) -> np.ndarray:
+        """The frame as an (H, W, 3) float32 array."""
         import OpenImageIO as oiio
 
+        self._check(frame)
+        if self.info.is_movie:
+            return self._read_movie(frame - self.info.movie_start)
+        buf = self.read_buf(frame)
+        spec = buf.spec()
+        return buf.get_pixels(oiio.FLOAT).reshape(spec.height, spec.width, 3)
+
+    def read_buf(self, frame: int) -> Any:
+        """The frame as an OIIO ImageBuf: R, G, B only, display window at the origin.
+
+        Half-float files stay half in memory (OCIO reads them directly), which avoids a
+        slow float conversion; the ImageBuf never goes through numpy on this path.
+        """
+        import OpenImageIO as oiio
+
+        self._check(frame)
+        if self.info.is_movie:
+            pixels = self._read_movie(frame - self.info.movie_start)
+            buf = oiio.ImageBuf(oiio.ImageSpec(pixels.shape[1], pixels.shape[0], 3, oiio.FLOAT))
+            buf.set_pixels(oiio.ROI(), pixels)
+            return buf
+        path = frame_path(self.shot.source, frame)
         buf = oiio.ImageBuf(str(path))
-        if not buf.read(0, 0, True, oiio.FLOAT):
+        spec = buf.spec()
+        kind = oiio.HALF if spec.format == oiio.TypeDesc(oiio.HALF) else oiio.FLOAT
+        if buf.has_error or not buf.read(0, 0, True, kind):
             raise PlateInvalid(f"{path.name} does not read: {buf.geterror()}", shot=self.shot.name,
-                               field="shot.source", fix="check the file is complete")
-        names = list(buf.spec().channelnames)
-        pixels = buf.get_pixels(oiio.FLOAT)
-        if pixels is None:
-            raise PlateInvalid(f"{path.name} has no pixels", shot=self.shot.name, field="shot.source",
-                               fix="check the file is complete")
-        pixels = pixels.reshape(buf.spec().height, buf.spec().width, len(names))
+                               field="shot.source", fix="check the file is a complete image")
+        names = list(spec.channelnames)
         picked = _rgb_channels(names)
         if picked is None:
             self._note(f"grey channel {names[0]} used for R, G and B")
-            return np.repeat(pixels[..., :1], 3, axis=2)
-        dropped = [n for i, n in enumerate(names) if i not in picked]
-        if dropped:
-            self._note(f"channels {dropped} not used")
-        return np.ascontiguousarray(pixels[..., list(picked)])
+            buf = oiio.ImageBufAlgo.channels(buf, (0, 0, 0), ("R", "G", "B"))
+        elif picked != (0, 1, 2) or len(names) != 3:
+            self._note(f"channels {[n for i, n in enumerate(names) if i not in picked]} not used")
+            buf = oiio.ImageBufAlgo.channels(buf, picked)
+        data = (spec.x, spec.y, spec.width, spec.height)
+        full = (spec.full_x, spec.full_y, spec.full_width or spec.width, spec.full_height or spec.height)
+        if data != full or full[:2] != (0, 0):
+            if data != full:
+                self._note(f"{path.name}: data window differs from the display window; placed in it")
+            buf = oiio.ImageBufAlgo.cut(buf, oiio.ROI(full[0], full[0] + full[2], full[1], full[1] + full[3]))
+        if buf.has_error:
+            raise PlateInvalid(f"{path.name} does not read: {buf.geterror()}", shot=self.shot.name,
+                               field="shot.source", fix="check the file is a complete image")
+        return buf
 
     def _read_movie(self, index: int) -> np.ndarray:
         if self._video is None:

@@ -96,11 +96,12 @@ def make_proxy(shot: Shot, ratio: str, out: Path, *, config: str | None = None, 
     return Proxy(out, frames, float(rate), size, size_bytes, steps)
 
 
-def _prepare(reader: PlateReader, frame: int, pixels: np.ndarray | None, plan: Fit, *, plate_space: str,
+def _prepare(reader: PlateReader, frame: int, buf: Any, plan: Fit, *, plate_space: str,
              display: str, config: str, shot: str) -> np.ndarray:
-    if pixels is None:
-        pixels = reader.read(frame)
-    picture, _ = fit_display(pixels, plan, src=plate_space, dst=display, config=config, clamp=True, shot=shot)
+    if buf is None:
+        buf = reader.read_buf(frame)
+    picture, _ = fit_display(buf, plan, src=plate_space, dst=display, config=config, clamp=True, shot=shot,
+                             stats=False)
     return picture
 
 
@@ -119,8 +120,8 @@ def _encode(shot: Shot, info: PlateInfo, plan: Fit, out: Path, rate: Any, crf: i
                 if cancel is not None and cancel.is_set():
                     raise JobCancelled("making the proxy was cancelled", shot=shot.name, field="job",
                                        fix="submit the job again")
-                pixels = reader.read(frame) if info.is_movie else None
-                pending.append(pool.submit(_prepare, reader, frame, pixels, plan, plate_space=plate_space,
+                buf = reader.read_buf(frame) if info.is_movie else None  # movies decode in order
+                pending.append(pool.submit(_prepare, reader, frame, buf, plan, plate_space=plate_space,
                                            display=display, config=config, shot=shot.name))
                 if len(pending) > 2 * workers:
                     writer.write(pending.popleft().result())

@@ -47,6 +47,8 @@ def build_edit(tmp_path: Path, rate_key: str):
 
 def landed(scene, count: int) -> bool:
     jobs = scene.shotloop.jobs
+    failed = [f"{j.shot}: {j.state} {j.message}" for j in jobs if j.state in ("FAILED", "CANCELLED")]
+    assert not failed, failed
     return len(jobs) == count and all(j.landed for j in jobs)
 
 

@@ -4,6 +4,7 @@ that plays Nuke's event loop with a deadline.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the panel test builds a real widget
 ROOT = Path(__file__).resolve().parents[3]
 for _path in (ROOT / "tests" / "nuke_emulation", ROOT / "hosts" / "nuke"):
     if str(_path) not in sys.path:

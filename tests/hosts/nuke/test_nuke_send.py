@@ -33,7 +33,8 @@ def test_send_reads_submits_one_job_per_shot_with_the_script_settings(nk, script
     nk.scriptSaveAs(str(tmp_path / "comp.nk"), overwrite=1)
     batch = _send(nk, reads)
     assert fake_agent.submitted == []  # returned at once: the send runs on the worker thread
-    pump(lambda: scripted_session.batch_status(batch) == "running", what="jobs submitted")
+    pump(lambda: scripted_session.batch_status(batch) != "sending", what="jobs submitted")
+    assert scripted_session.errors == []
     assert {r.shot.name for r in fake_agent.submitted} == {"sh010", "sh020"}
     for request in fake_agent.submitted:
         assert request.shot.fps == pytest.approx(fps) and request.recipe == RECIPE
