@@ -1,6 +1,6 @@
 """Synthetic plates and clips with known pixel values, for any test that needs media.
 
-    from media_fixtures import make_exr_plate, make_h264_clip, plate_rgb, clip_rgb
+    from tests.media_fixtures import make_exr_plate, make_h264_clip, plate_rgb, clip_rgb
 
 ``make_exr_plate`` writes a scene-linear half-float EXR sequence whose every frame is one
 flat colour, ``plate_rgb(frame, first, last)``, moving from ``rgb_first`` to ``rgb_last``

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import bpy
-from bpy.props import EnumProperty, IntProperty, StringProperty
+from bpy.props import BoolProperty, EnumProperty, IntProperty, StringProperty
 from bpy_extras.io_utils import ExportHelper
 
 from shotloop.errors import ShotLoopError
@@ -205,20 +205,24 @@ class SHOTLOOP_OT_refresh(_ShotLoopOperator):
 
 
 class SHOTLOOP_OT_export_otio(_ShotLoopOperator, ExportHelper):
-    """Export the Sequencer as an OTIO timeline, each sent shot carrying its versions"""
+    """Export the Sequencer as a review timeline: each sent shot's clip carries its versions
+    (.otio, .otioz, .edl or .xml), plus a takes layout with one track per take"""
 
     bl_idname = "shotloop.export_otio"
-    bl_label = "Export OTIO"
+    bl_label = "Export Review Timeline"
 
     filename_ext = ".otio"
-    filter_glob: StringProperty(default="*.otio", options={"HIDDEN"})
-    layout: EnumProperty(name="Layout", items=(
-        ("references", "Takes as references", "Each shot's versions ride on its clip (OTIO multi-reference)"),
-        ("tracks", "Takes as tracks", "Every channel a track, version strips included")))
+    filter_glob: StringProperty(default="*.otio;*.otioz;*.edl;*.xml", options={"HIDDEN"})
+    takes_layout: BoolProperty(name="Takes layout", default=True,
+                               description="Also write <name>_takes.otio with one track per take")
 
     def execute(self, context: Any) -> set[str]:
-        path = timeline.export(_scene(context), bpy.path.abspath(self.filepath), layout=self.layout)
-        self.report({"INFO"}, f"ShotLoop: wrote {path}")
+        try:
+            written = timeline.export(_scene(context), bpy.path.abspath(self.filepath),
+                                      takes_layout=self.takes_layout)
+        except ShotLoopError as err:
+            return self.fail(err)
+        self.report({"INFO"}, "ShotLoop: wrote " + ", ".join(str(p) for p in written))
         return {"FINISHED"}
 
 

@@ -283,13 +283,20 @@ class Session:
 
 
 def current_seq(api: AgentAPI) -> int | None:
-    """The agent's newest event seq (worker thread); None when the agent cannot say."""
+    """The agent's newest event seq (worker thread); None when the agent cannot say.
+
+    The feed answers ``last = since`` when nothing is newer, so the end is found by paging
+    (500 events a page, no waiting); one pass per session, before its first send."""
+    seq = 0
     try:
-        _events, last = api.events(2**62, wait_s=0)
+        while True:
+            events, _last = api.events(seq, wait_s=0)
+            if not events:
+                return seq
+            seq = max(e.seq for e in events)
     except ShotLoopError as err:
         log.info("cannot read the agent's event seq: %s", err.message)
         return None
-    return last
 
 
 def saved_seq() -> int:

@@ -10,13 +10,16 @@ what the slowest ones were.
     python ops/bench/bench_nuke_stall.py --mode scripted # a scripted agent flooding progress events
 
 ``real``: the reference service (unlimited concurrency) and the agent (profile concurrency N)
-run in this process, as the test fixtures do; everything else is the production code path.
+run as child processes, as in production (the agent never shares Nuke's interpreter); only
+Nuke itself is emulated.
 ``scripted``: the tests' FakeAgentAPI reports progress for every job every ``--tick`` seconds
-(a heavier event load than a real agent produces), then publishes every job.
+(a heavier event load than a real agent produces), then publishes every job. The scripted
+agent runs in this process, so its EXR writing competes with the main thread for the GIL.
 """
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -28,39 +31,70 @@ from pathlib import Path
 from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[2]
-for _p in (ROOT, ROOT / "tests" / "nuke_emulation", ROOT / "hosts" / "nuke", ROOT / "tests" / "hosts" / "nuke"):
+for _p in (ROOT / "tests", ROOT / "tests" / "nuke_emulation", ROOT / "hosts" / "nuke", ROOT / "tests" / "hosts" / "nuke"):
     sys.path.insert(0, str(_p))
 
 TARGET_MS = 16.0
 
 
 def _plates(folder: Path, count: int, frames: int) -> list[str]:
-    from tests.media_fixtures import make_exr_plate
+    from media_fixtures import make_exr_plate
 
     return [make_exr_plate(folder, f"sh{index:03d}", 1001, 1000 + frames, 64, 36) for index in range(count)]
 
 
 def _real_agent(work: Path, jobs: int) -> tuple[Callable[[], Any], Callable[[], None], Any]:
-    from shotloop.agent.home import AgentHome
-    from shotloop.agent.resources import override_profile
-    from shotloop.agent.server import start_agent
-    from shotloop.settings import load_settings
-    from shotloop_refservice.config import ServiceConfig
-    from shotloop_refservice.server import RefService
+    """The reference service and the agent as child processes, as in production: the agent
+    never shares Nuke's interpreter (or its GIL)."""
+    import subprocess
 
-    service = RefService(ServiceConfig(concurrency=0, pending_s=0.5, running_s=3.0))
-    service.start()
-    home = work / "agent-home"
-    os.environ["SHOTLOOP_HOME"] = str(home)
-    settings = override_profile(load_settings(env={}), "reference", base_url=service.url, concurrency=jobs)
-    running = start_agent(AgentHome(home), settings=settings)
-    api = running.api()
+    from shotloop.agent.home import AgentHome
+    from shotloop.client import AgentAPI
+
+    env = dict(os.environ, NO_PROXY="127.0.0.1,localhost", PYTHONPATH=os.pathsep.join(
+        [str(ROOT / "ops"), str(ROOT / "plugin"), os.environ.get("PYTHONPATH", "")]))
+    env.pop("RUNWAYML_API_SECRET", None)
+    children: list[subprocess.Popen] = []
 
     def stop() -> None:
-        running.stop()
-        service.stop()
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+                try:
+                    child.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    child.kill()
 
-    return (lambda: api), stop, None
+    service = subprocess.Popen(
+        [sys.executable, "-m", "shotloop_refservice.server", "--concurrency", "0", "--pending-s", "0.5",
+         "--running-s", "3"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    children.append(service)
+    line = service.stdout.readline() if service.stdout else ""
+    if " on " not in line:
+        stop()
+        raise SystemExit(f"reference service did not start: {line!r}")
+    url = line.split(" on ", 1)[1].split()[0]
+    settings = work / "settings.toml"
+    settings.write_text(f"[profiles.reference]\nconcurrency = {jobs}\n", encoding="utf-8")
+    home = AgentHome(work / "agent-home")
+    agent_env = dict(env, SHOTLOOP_CONFIG=str(settings), SHOTLOOP_HOME=str(home.root))
+    log = open(work / "agent.out", "wb")  # noqa: SIM115 - closed with the process
+    children.append(subprocess.Popen(
+        [sys.executable, "-m", "shotloop.cli", "agent", "--home", str(home.root), "--reference-url", url],
+        env=agent_env, stdout=log, stderr=log))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        info = home.read_info()
+        if info and info.get("pid") == children[-1].pid:
+            api = AgentAPI(info["url"], home.token())
+            try:
+                api.health()
+                return (lambda: api), stop, None
+            except Exception:  # noqa: BLE001 - not listening yet
+                pass
+        time.sleep(0.1)
+    stop()
+    raise SystemExit(f"the agent did not start; see {work / 'agent.out'}")
 
 
 def _scripted_agent(jobs: int, tick: float, rounds: int) -> tuple[Callable[[], Any], Callable[[], None], Any]:
@@ -113,6 +147,19 @@ def run(mode: str, jobs: int, frames: int, tick: float, rounds: int, pump_every:
         send_ms = (time.perf_counter() - started) * 1000
         nuke_fake.pump_timings()  # the send call itself is reported separately
         first_timing = len(nuke_fake.pump_timings())
+        gc_passes: list[float] = []
+        gc_started: dict[str, float] = {}
+        main = threading.current_thread()
+
+        def on_gc(phase: str, info: dict) -> None:
+            if info["generation"] != 2 or threading.current_thread() is not main:
+                return
+            if phase == "start":
+                gc_started["t"] = time.perf_counter()
+            elif "t" in gc_started:
+                gc_passes.append(time.perf_counter() - gc_started.pop("t"))
+
+        gc.callbacks.append(on_gc)
         deadline = time.monotonic() + timeout
         in_flight_peak = 0
         while session.batch_status(batch) != "done" or nuke_fake.pending():
@@ -122,13 +169,15 @@ def run(mode: str, jobs: int, frames: int, tick: float, rounds: int, pump_every:
                 raise SystemExit(f"not done after {timeout:.0f} s: {session.batch_status(batch)}")
             time.sleep(pump_every)
         elapsed = time.perf_counter() - started
+        gc.callbacks.remove(on_gc)
         timings = nuke_fake.pump_timings()[first_timing:]
         stacks = len([n for n in nuke.allNodes("Group") if n.knob("shotloop")])
         errors = list(session.errors)
     finally:
         runtime.shutdown()
         stop()
-    durations = sorted(t for _, t in timings)
+    durations = sorted(t for _, t, _ in timings)
+    cpu = sorted(c for _, _, c in timings)
     slowest = sorted(timings, key=lambda item: item[1], reverse=True)[:5]
     return {
         "mode": mode, "jobs": jobs, "in_flight_peak": in_flight_peak, "stacks": stacks, "errors": errors,
@@ -136,7 +185,10 @@ def run(mode: str, jobs: int, frames: int, tick: float, rounds: int, pump_every:
         "max_ms": durations[-1] * 1000 if durations else 0.0,
         "p99_ms": durations[int(0.99 * (len(durations) - 1))] * 1000 if durations else 0.0,
         "median_ms": statistics.median(durations) * 1000 if durations else 0.0,
-        "slowest": [(name, t * 1000) for name, t in slowest],
+        "cpu_max_ms": cpu[-1] * 1000 if cpu else 0.0,
+        "cpu_p99_ms": cpu[int(0.99 * (len(cpu) - 1))] * 1000 if cpu else 0.0,
+        "slowest": [(name, t * 1000, c * 1000) for name, t, c in slowest],
+        "gc_passes": len(gc_passes), "gc_max_ms": max(gc_passes, default=0.0) * 1000,
     }
 
 
@@ -157,10 +209,15 @@ def main() -> int:
     print(f"  longest callback          : {result['max_ms']:.2f} ms  (target {TARGET_MS:.0f} ms, "
           f"ratio {result['max_ms'] / TARGET_MS:.2f})")
     print(f"  99th percentile / median  : {result['p99_ms']:.2f} ms / {result['median_ms']:.3f} ms")
+    print(f"  main-thread CPU per call  : max {result['cpu_max_ms']:.2f} ms, p99 {result['cpu_p99_ms']:.2f} ms "
+          f"(wall time above also counts waiting for a core or the GIL)")
+    print(f"  cores on this machine     : {os.cpu_count()}")
+    print(f"  full (gen-2) GC passes on the main thread: {result['gc_passes']}, longest "
+          f"{result['gc_max_ms']:.2f} ms (Python's, counted inside whichever callback triggered it)")
     print(f"  send_selected (user action, collect + queue): {result['send_ms']:.1f} ms")
     print(f"  version stacks loaded     : {result['stacks']}  in {result['elapsed_s']:.1f} s")
-    for name, ms in result["slowest"]:
-        print(f"    {ms:7.2f} ms  {name}")
+    for name, ms, cpu_ms in result["slowest"]:
+        print(f"    {ms:7.2f} ms wall {cpu_ms:6.2f} ms CPU  {name}")
     if result["errors"]:
         print(f"  errors: {result['errors'][:3]}")
     return 0 if result["stacks"] == result["jobs"] and not result["errors"] else 1

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import IO, Any, Callable, Sequence
 
@@ -75,8 +76,11 @@ class RefService:
 
     def __init__(self, config: ServiceConfig | None = None) -> None:
         self.config = config or ServiceConfig()
-        self._own_dir = self.config.work_dir is None
         self.work_dir = Path(self.config.work_dir or tempfile.mkdtemp(prefix="shotloop-refservice-"))
+        # A temp folder of our own goes when stopped, or at the latest when garbage collected.
+        self._cleanup = weakref.finalize(
+            self, shutil.rmtree, self.work_dir, ignore_errors=True
+        ) if self.config.work_dir is None else None
         self.state = ServiceState.build(self.config, self.work_dir)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -91,7 +95,11 @@ class RefService:
         """Start serving in a background thread; returns the base URL once it answers."""
         if self._thread is not None:
             return self.url
-        server = self._prepare()
+        try:
+            server = self._prepare()
+        except ServiceError:
+            self.stop()
+            raise
         self._thread = threading.Thread(target=server.run, kwargs={"sockets": [self._socket]},
                                         name=f"refservice-{self.url.rsplit(':', 1)[-1]}", daemon=True)
         self._thread.start()
@@ -109,7 +117,11 @@ class RefService:
 
     def serve(self, ready: Callable[[str], None] | None = None) -> None:
         """Serve in this thread until interrupted (Ctrl-C / SIGTERM)."""
-        server = self._prepare()
+        try:
+            server = self._prepare()
+        except ServiceError:
+            self.stop()
+            raise
         if ready is not None:
             ready(self.url)
         # uvicorn re-raises the SIGTERM it caught once it has shut down; with the default
@@ -132,8 +144,8 @@ class RefService:
             self._socket.close()
         self._server, self._thread, self._socket = None, None, None
         self.state.outputs.close()
-        if self._own_dir:
-            shutil.rmtree(self.work_dir, ignore_errors=True)
+        if self._cleanup is not None:
+            self._cleanup()
 
     def _prepare(self) -> uvicorn.Server:
         self._socket = _bind(self.config.host, self.config.port)

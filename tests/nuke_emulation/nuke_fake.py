@@ -31,8 +31,9 @@ def pending() -> int:
     return _mainthread.pending()
 
 
-def pump_timings() -> list[tuple[str, float]]:
-    """(callable name, seconds) for every call ``pump`` ran since the reset."""
+def pump_timings() -> list[tuple[str, float, float]]:
+    """(callable name, wall seconds, main-thread CPU seconds) for every call ``pump`` ran
+    since the reset. Wall time includes waiting for the GIL and for a core."""
     return list(SESSION.pump_timings)
 
 

@@ -127,11 +127,20 @@ def test_send_watch_progress_then_review_and_approve(qtbot, panel, agent, tmp_pa
     assert sorted(frames_b.images) == list(range(1001, 1025)), frames_b.error
     review.slider.setValue(1012)
     review.wipe_button.setChecked(True)
+    review.viewer.set_wipe(0.25)  # the plate's disc sits right of the line at this frame
     assert review.viewer.mode == "wipe"
     screenshot(panel, "review-wipe")
     review.flip()
     assert review.viewer.mode == "b"
     review.flip()
+    review.play_button.setChecked(True)  # plays at the version's rate, looping
+    qtbot.waitUntil(lambda: review.slider.value() >= 1016, timeout=5_000)
+    review.play_button.setChecked(False)
+    assert review.frame_label.text().startswith(str(review.slider.value()))
+
+    review.note_edit.setText("horizon drifts")
+    review.reject_button.click()
+    qtbot.waitUntil(lambda: review.version_a().review is ReviewStatus.REJECTED, timeout=10_000)
 
     review.note_edit.setText("good motion, keep the horizon")
     review.approve_button.click()

@@ -222,3 +222,50 @@ def test_send_view_takes_the_hosts_selection_on_the_main_thread(qtbot, tmp_path)
     assert [e.shot.name for e in panel.send_view.table.checked()] == ["sh030"]
     assert panel.send_view.root_edit.text() == str(tmp_path / "store")
     assert isinstance(panel.send_view.table.entries()[0], ShotEntry)
+
+
+def test_the_panel_in_a_host_loads_no_media_stack(tmp_path):
+    """What Nuke loads: the panel, its views and the send pass, but never OIIO, PyAV or numpy."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from qtpy.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from shotloop.ui.panel import WIDGET_EXPRESSION\n"
+        "panel = eval(WIDGET_EXPRESSION)()\n"
+        "panel.autostart = False\n"
+        "panel.show(); app.processEvents()\n"
+        "import shotloop.publish.send\n"
+        "print(sorted(m for m in ('OpenImageIO', 'av', 'numpy', 'nuke', 'bpy', 'uvicorn') if m in sys.modules))\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", SHOTLOOP_HOME=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_unreachable_agent_is_one_line_and_send_stops_waiting(qtbot, tmp_path):
+    from shotloop.client import AgentAPI
+
+    panel = ShotLoopPanel(connect=lambda: AgentAPI.connect(tmp_path / "no-agent", start=False))
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.connection.text() == "○ Agent not reachable", timeout=10_000)
+    assert panel.message.text().startswith("no agent is running for ")
+    assert "Fix: start it with `shotloop agent`" in panel.message.text()
+    assert panel.reconnect.isVisible()
+
+    panel.session.profile = ProfileInfo.from_dict(profile_dict())
+    panel.session.profile_changed.emit(panel.session.profile)
+    pattern = write_exr_plate(tmp_path / "plate", "sh010", 1001, 1012, 64, 36)
+    shot = Shot("sh010", pattern, FrameRange(1001, 1012), 24.0, Resolution(64, 36))
+    panel.send_view.set_entries([ShotEntry(shot)], "test")
+    panel.send_view.form.model.setCurrentIndex(panel.send_view.form.model.findData("gen4_turbo"))
+    panel.send_view.refresh()
+    panel.send_view.send_button.click()
+    assert not panel.send_view.send_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.send_view.send_button.isEnabled(), timeout=10_000)
+    assert panel.send_view.result_label.text().startswith("Nothing was sent:\nno agent is running")

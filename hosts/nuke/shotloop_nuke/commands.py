@@ -31,15 +31,18 @@ def versions_of_selected() -> None:
     from . import imprint
 
     session = runtime.session()
-    asked = 0
+    asked: set[tuple[str, str | None]] = set()
+    stacks = imprint.container_nodes()
     for node in nuke.selectedNodes():
         container = imprint.read_container(node)
         if container is not None:
-            session.refresh(node)
-            asked += 1
+            asked.add((container.shot, container.label))
         elif node.Class() == "Read" and collect.read_source(node):
-            session.load_versions(collect.shot_name_for(collect.read_source(node)))
-            asked += 1
+            asked.add((collect.shot_name_for(collect.read_source(node)), None))
+            # a shot renamed after the cut: its stacks remember the Read they came from
+            asked.update((c.shot, c.label) for _, c in stacks if c.source_id == node.fullName())
+    for shot, label in sorted(asked, key=str):
+        session.load_versions(shot, label)
     if not asked:
         nuke.message("Select Read nodes or ShotLoop version stacks first.")
 

@@ -100,6 +100,8 @@ class EventFollower:
                 events, last = self._api().events(self.cursor, wait_s=self._wait_s)
                 backoff = 0.5
             except ShotLoopError as err:
+                if self._stop.is_set():
+                    return
                 log.warning("ShotLoop event feed: %s", err.message)
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)

@@ -39,6 +39,9 @@ class VersionStackLoader:
 
     name = LOADER
 
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str], str] = {}  # (shot, label) -> node name, checked on use
+
     # ------------------------------------------------------------------ finding
     def find(self, container_id: str) -> Any:
         for node, found in imprint.container_nodes():
@@ -47,8 +50,18 @@ class VersionStackLoader:
         return None
 
     def find_for(self, shot: str, label: str) -> tuple[Any, Container] | None:
+        """The stack of ``shot``/``label``: the remembered node if it still carries that
+        container (nodes can be renamed, deleted or pasted), else a scan of the script."""
+        name = self._known.get((shot, label))
+        if name:
+            with nuke.root():
+                node = nuke.toNode(name)
+            found = imprint.read_container(node) if node is not None else None
+            if found is not None and (found.shot, found.label, found.loader) == (shot, label, LOADER):
+                return node, found
         for node, found in imprint.container_nodes():
             if found.shot == shot and found.label == label and found.loader == LOADER:
+                self._known[(shot, label)] = node.fullName()
                 return node, found
         return None
 

@@ -5,7 +5,9 @@ from typing import Any
 
 import nuke
 
-from shotloop.model import JobState
+from shotloop.model import FINAL_STATES, JobState
+
+_FINAL = frozenset(s.value for s in FINAL_STATES)
 
 
 class BatchProgress:
@@ -20,9 +22,11 @@ class BatchProgress:
         count = len(jobs)
         self._task: Any = nuke.ProgressTask(f"ShotLoop: {count} shot{'s' if count != 1 else ''}")
         self._shown = (-1, "")
-        self._render()
+        self._dirty = True
+        self.render()
 
     def update(self, job_id: str, state: str | None = None, progress: float | None = None) -> None:
+        """Record a job's news; the bar is redrawn by ``render`` (once per batch of news)."""
         if job_id not in self.states:
             return
         if state:
@@ -31,14 +35,14 @@ class BatchProgress:
             self.progress[job_id] = max(0.0, min(1.0, float(progress)))
         if self.states[job_id] == JobState.PUBLISHED.value:
             self.progress[job_id] = 1.0
-        self._render()
+        self._dirty = True
 
     @property
     def finished(self) -> bool:
-        return all(JobState(s).final for s in self.states.values())
+        return all(s in _FINAL for s in self.states.values())
 
     def open_jobs(self) -> list[str]:
-        return [j for j, s in self.states.items() if not JobState(s).final]
+        return [j for j, s in self.states.items() if s not in _FINAL]
 
     def cancelled(self) -> bool:
         return self._task is not None and self._task.isCancelled()
@@ -46,13 +50,18 @@ class BatchProgress:
     def close(self) -> None:
         self._task = None  # dropping the last reference dismisses the bar
 
-    def _render(self) -> None:
-        if self._task is None:
+    def render(self) -> None:
+        if self._task is None or not self._dirty:
             return
-        done = sum(1 for s in self.states.values() if JobState(s).final)
+        self._dirty = False
+        done = sum(1 for s in self.states.values() if s in _FINAL)
         percent = int(100 * sum(self.progress.values()) / max(len(self.progress), 1))
-        running = [f"{self.shots[j]} {self.states[j].lower()} {int(self.progress[j] * 100)}%"
-                   for j in self.states if not JobState(self.states[j]).final][:3]
+        running = []
+        for job_id, state in self.states.items():
+            if state not in _FINAL:
+                running.append(f"{self.shots[job_id]} {state.lower()} {int(self.progress[job_id] * 100)}%")
+                if len(running) == 3:
+                    break
         failed = sum(1 for s in self.states.values() if s in ("FAILED", "CANCELLED"))
         message = f"{done}/{len(self.states)} done"
         if failed:

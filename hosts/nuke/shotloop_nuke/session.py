@@ -21,6 +21,7 @@ from shotloop.host import ShotSelection, VersionRef
 from shotloop.model import Job, JobState, Recipe, ReviewStatus, Version
 
 from . import imprint, settings, stack
+from .connection import LazyAgent, guarded
 from .feed import EventFollower, event_shot
 from .loaders import VersionStackLoader, new_container
 from .progress import BatchProgress
@@ -35,8 +36,9 @@ class NukeSession:
                  wait_s: float | None = None) -> None:
         self.host = host
         self.loader = VersionStackLoader()
-        self.client = AgentClient(connect=connect or AgentAPI.connect,
-                                  dispatch=host.call_in_main_thread, on_error=self.report_error)
+        self.agent = LazyAgent(connect or AgentAPI.connect)
+        self.client = AgentClient(connect=lambda: self.agent, dispatch=host.call_in_main_thread,
+                                  on_error=self.report_error)
         self.errors: list[str] = []
         self.batches: dict[str, BatchProgress] = {}
         self.last_recipe: Recipe | None = None
@@ -77,6 +79,10 @@ class NukeSession:
             batch.close()
         self.batches.clear()
         self._ticking.clear()
+        self._jobs = {}
+        self._seen = 0
+        with self._watch_lock:
+            self._watched = frozenset()
 
     def close(self) -> None:
         self.detach()
@@ -94,6 +100,21 @@ class NukeSession:
     @property
     def awaited_jobs(self) -> dict[str, dict[str, str]]:
         return dict(self._jobs)
+
+    def call(self, method: Callable[[Any], Any], on_done: Callable[[Any], None] | None = None,
+             on_error: Callable[[ShotLoopError], None] | None = None) -> None:
+        """Run ``method(agent)`` on the worker thread; its result (or its ShotLoopError) comes
+        back on the main thread."""
+
+        def done(outcome: tuple[bool, Any]) -> None:
+            ok, value = outcome
+            if ok:
+                if on_done is not None:
+                    on_done(value)
+            else:
+                (on_error or self.report_error)(value)
+
+        self.client.call(guarded(method), done)
 
     # ------------------------------------------------------------------ watching
     def watch(self, shots: Iterable[str]) -> None:
@@ -128,20 +149,17 @@ class NukeSession:
         self.watch(s.shot.name for s in selections)
         self._follow(self._seen)
 
-        def work(api: AgentAPI) -> list[tuple[str, Any, Any]] | ShotLoopError:
+        def work(api: AgentAPI) -> list[tuple[str, Any, Any]]:
             from shotloop.publish.run import new_context, run_pass
 
             context = new_context(api=api, **data)
-            try:
-                run_pass(context, nuke_send_plugins())
-            except ShotLoopError as err:  # validation (every problem) or the agent refused
-                return err
+            run_pass(context, nuke_send_plugins())  # raises every validation problem at once
             requests = context.data["requests"]
             self.watch(r.shot.name for r in requests)
             return list(zip(context.data["request_sources"], requests, context.data.get("submitted", [])))
 
         self._batch_status[batch] = "sending"
-        self.client.call(work, lambda rows: self._submitted(batch, rows))
+        self.call(work, lambda rows: self._submitted(batch, rows), lambda err: self._submitted(batch, err))
         return batch
 
     def batch_status(self, batch: str) -> str:
@@ -170,7 +188,7 @@ class NukeSession:
             self.reconcile(list(jobs))
 
     def cancel(self, job_id: str) -> None:
-        self.client.cancel(job_id)
+        self.call(lambda api: api.cancel(job_id))
 
     def cancel_batch(self, batch: str) -> None:
         progress = self.batches.get(batch)
@@ -178,7 +196,7 @@ class NukeSession:
             return
         progress.cancelling = True
         for job_id in progress.open_jobs():
-            self.client.cancel(job_id)
+            self.cancel(job_id)
 
     # ------------------------------------------------------------------ events
     def _deliver(self, generation: int, events: list[AgentEvent], seq: int) -> None:
@@ -196,6 +214,7 @@ class NukeSession:
                                    str(p.get("note", "")))
             else:
                 changed |= self._job_event(event)
+        self._drop_finished_batches()
         if changed:
             self.save_state()
 
@@ -205,7 +224,6 @@ class NukeSession:
         progress = payload.get("progress")
         for batch in self.batches.values():
             batch.update(event.job_id, state, progress)
-        self._drop_finished_batches()
         if state in (JobState.FAILED.value, JobState.CANCELLED.value) and event.job_id in self._jobs:
             del self._jobs[event.job_id]
             if state == JobState.FAILED.value and payload.get("error"):
@@ -214,6 +232,8 @@ class NukeSession:
         return False
 
     def _drop_finished_batches(self) -> None:
+        for progress in self.batches.values():
+            progress.render()
         for batch in [b for b, p in self.batches.items() if p.finished]:
             self.batches.pop(batch).close()
             self._batch_status[batch] = "done"
@@ -245,18 +265,19 @@ class NukeSession:
         self.watch([version.shot])
         for batch in self.batches.values():
             batch.update(job_id, JobState.PUBLISHED.value, 1.0)
-        self._drop_finished_batches()
         return True
 
     def show_versions(self, versions: Sequence[Version], *, create: bool = True) -> None:
         for version in sorted(versions, key=lambda v: (v.label, v.number)):
             self.show_version(version, create=create)
+        self._drop_finished_batches()
 
     def load_versions(self, shot: str, label: str | None = None) -> None:
         """Fetch the store's versions of ``shot`` and fill (or create) its stacks."""
         self.watch([shot])
         self._follow(self._seen)
-        self.client.versions(shot, self.show_versions, label=label, root=settings.store_root())
+        root = settings.store_root()
+        self.call(lambda api: api.versions(shot, label=label, root=root), self.show_versions)
 
     def refresh(self, node: Any) -> None:
         container = imprint.read_container(node)
@@ -284,7 +305,7 @@ class NukeSession:
                 found.append((job_id, job, version))
             return found
 
-        self.client.call(work, self._reconciled)
+        self.call(work, self._reconciled)
 
     def _reconciled(self, rows: list[tuple[str, Job | None, Version | None]]) -> None:
         changed = False
@@ -311,9 +332,9 @@ class NukeSession:
         number = stack.current(node)
         if container is None or number is None:
             return
-        self.client.review(container.shot, container.label, number, ReviewStatus(status), note,
-                           lambda v: self._apply_review(v.shot, v.label, v.number, v.review.value, v.note),
-                           root=settings.store_root())
+        shot, label, root = container.shot, container.label, settings.store_root()
+        self.call(lambda api: api.review(shot, label, number, ReviewStatus(status), note, root=root),
+                  lambda v: self._apply_review(v.shot, v.label, v.number, v.review.value, v.note))
 
     def _apply_review(self, shot: str, label: str, number: int, status: str, note: str) -> None:
         found = self.loader.find_for(shot, label)
@@ -332,6 +353,7 @@ class NukeSession:
         self.errors.append(line)
         log.warning("%s", line)
         nuke.warning(f"ShotLoop: {line}")
+
 
     def _tick_loop(self) -> None:
         while not self._closed.is_set():

@@ -84,6 +84,7 @@ def add_commands(sub: Any, *, versions: VersionsFor | None = None) -> None:
     p.add_argument("--prefer", choices=("frames", "movie"), default="frames",
                    help="which reference of the chosen take is active")
     p.add_argument("--no-frames", action="store_true", help=".otioz: pack movies only")
+    p.add_argument("--otio-version", help=".otio for an older OpenTimelineIO, e.g. 0.14.0")
     p.add_argument("--overwrite", action="store_true")
     p.set_defaults(func=partial(_cmd_review, versions=versions))
 
@@ -236,11 +237,12 @@ def _cmd_review(args: argparse.Namespace, out: TextIO | None = None, *,
     review = build_review(cut, _versions_source(args, versions), prefer=args.prefer,
                           shot_pattern=args.shot_pattern)
     written = [write_timeline(review, args.out, media_root=cut.media_root,
-                            include_frames=not args.no_frames, overwrite=args.overwrite)]
+                              include_frames=not args.no_frames, overwrite=args.overwrite,
+                              otio_version=args.otio_version)]
     if args.takes_out:
         layout = build_takes_layout(review, prefer=args.prefer)
         written.append(write_timeline(layout, args.takes_out, media_root=cut.media_root,
-                                    include_frames=not args.no_frames, overwrite=args.overwrite))
+                                      include_frames=not args.no_frames, overwrite=args.overwrite))
     _print(out, [{"path": str(r.path), "format": r.format, "clips": r.clips,
                   "media_files": r.media_files, "missing": list(r.missing)} for r in written])
     return 0

@@ -45,8 +45,13 @@ class ExportReport:
 
 def write_timeline(timeline: otio.schema.Timeline, path: str | Path, *,
                  media_root: str | Path | None = None, include_frames: bool = True,
-                 overwrite: bool = False) -> ExportReport:
-    """Write ``timeline`` in the format named by ``path``'s suffix (see module doc)."""
+                 overwrite: bool = False, otio_version: str | None = None) -> ExportReport:
+    """Write ``timeline`` in the format named by ``path``'s suffix (see module doc).
+
+    ``otio_version`` (.otio only, e.g. ``"0.14.0"``) writes the schema versions an older
+    OpenTimelineIO reads; before 0.15 a clip holds one reference, so only the active take
+    travels (its ShotLoop metadata, takes list included, still does).
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
@@ -61,7 +66,8 @@ def write_timeline(timeline: otio.schema.Timeline, path: str | Path, *,
                               overwrite=overwrite)
         return ExportReport(path, "otioz", clips, report.files, report.missing)
     if suffix == ".otio":
-        text = otio.adapters.write_to_string(timeline, "otio_json")
+        text = otio.adapters.write_to_string(timeline, "otio_json",
+                                             target_schema_versions=_schema_map(otio_version))
     elif suffix == ".edl":
         text = edl_text(timeline)
     else:
@@ -129,6 +135,18 @@ def fcp_xml_text(timeline: otio.schema.Timeline) -> str:
 
 
 # --------------------------------------------------------------------------- internals
+
+
+def _schema_map(label: str | None) -> dict[str, int]:
+    if not label:
+        return {}
+    try:
+        return dict(otio.versioning.fetch_map("OTIO_CORE", label))
+    except (KeyError, ValueError) as exc:
+        families = otio.versioning.full_map()  # bound first: the sub-map does not keep it alive
+        known = sorted(families["OTIO_CORE"])
+        raise EditInvalid(f"OpenTimelineIO {label} is not a known schema family label",
+                          field="otio_version", fix=f"use one of {known}") from exc
 
 
 def _review_track(timeline: otio.schema.Timeline) -> otio.schema.Track:

@@ -29,7 +29,7 @@ from ..model import ReviewStatus, Version
 from . import urls
 from .carriers import MOVIE_SUFFIX, PLATE_KEY
 from .read import Cut, read_cut
-from .shots import clip_reel, plate_first_frame, shot_name, video_clips
+from .clipinfo import clip_reel, plate_first_frame, shot_name, video_clips
 
 __all__ = [
     "PLATE_KEY",

@@ -31,7 +31,7 @@ from .match import normalise_source
 from .read import read_cut
 from .carriers import MOVIE_SUFFIX, PLATE_KEY
 from .review import take_data
-from .shots import media_path, video_clips
+from .clipinfo import media_path, video_clips
 
 __all__ = ["ReviewChange", "read_review_changes", "review_changes", "STATUS_WORDS"]
 
@@ -244,30 +244,32 @@ class _ClipChanges:
             self.set(before, ReviewStatus.PENDING, "", f"{active} replaced it as the active take")
 
     def metadata_changes(self, active: str) -> None:
-        seen: dict[str, tuple[ReviewStatus | None, str | None]] = {}
+        """Status / note edits in the takes list, on a take's references, or on the clip."""
+        places: dict[str, list[tuple[str, Any]]] = {key: [("takes list", take)]
+                                                    for key, take in self.takes.items()}
         for ref in self.clip.media_references().values():
             meta = carriers.plain(ref.metadata.get("shotloop", {}))
-            key = str(meta.get("key", ""))
-            if key in self.takes:
-                seen[key] = (_status(meta.get("status")), meta.get("note"))
-        for key, take in self.takes.items():
-            status, note = _status(take.get("status")), take.get("note")
-            ref_status, ref_note = seen.get(key, (None, None))
-            for value, where in ((ref_status, "reference"), (status, "takes list")):
+            if str(meta.get("key", "")) in places:
+                places[str(meta["key"])].insert(0, (f"{meta.get('kind', 'reference')} reference", meta))
+        for key, found in places.items():
+            for where, meta in found:
+                value = _status(meta.get("status"))
                 if value is not None and value != self.base.status(key):
                     self.set(key, value, "", f"status set to {value.value} in the {where} metadata")
                     break
-            for value in (ref_note, note):
-                if value is not None and str(value) != self.base.note(key):
-                    self.set(key, None, str(value), "note changed in metadata")
+            for where, meta in found:
+                note = meta.get("note")
+                if note is not None and str(note) != self.base.note(key):
+                    self.set(key, None, str(note), f"note changed in the {where} metadata")
                     break
         target = active if active in self.takes else self.base.active
+        if target not in self.takes:
+            return
         clip_status = _status(self.data.get("status"))
-        if target in self.takes and clip_status is not None \
-                and clip_status != self.base.status(self.base.active):
+        if clip_status is not None and clip_status != self.base.status(self.base.active):
             self.set(target, clip_status, "", f"clip status set to {clip_status.value}")
         notes = self.data.get("notes")
-        if target in self.takes and notes is not None and str(notes) != self.base.note(self.base.active):
+        if notes is not None and str(notes) != self.base.note(self.base.active):
             self.set(target, None, str(notes), "clip notes changed")
 
     def marker_changes(self, active: str) -> None:

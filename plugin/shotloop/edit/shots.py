@@ -15,17 +15,17 @@ otherwise.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Sequence
 
 import opentimelineio as otio
 from opentimelineio.opentime import RationalTime, TimeRange
 
 from ..errors import EditInvalid
 from ..model import EditContext, FrameRange, Marker, Neighbour, Resolution, Shot
-from . import urls
+from .clipinfo import (clip_reel, marker_note, media_exists, media_path, plate_first_frame,
+                       plate_resolution, shot_name, shotloop_id, shotloop_value, video_clips)
 from .read import Cut
 from .snippet import otio_snippet
 from .timebase import frame_of, frame_range_of, timecode_of
@@ -69,88 +69,6 @@ class CutShot:
     @property
     def name(self) -> str:
         return self.shot.name
-
-
-def video_clips(timeline: otio.schema.Timeline) -> Iterator[tuple[int, otio.schema.Track, int, otio.schema.Clip]]:
-    """(track index, track, item index, clip) for every clip on a video track."""
-    for t_index, track in enumerate(timeline.video_tracks()):
-        for i_index, item in enumerate(track):
-            if isinstance(item, otio.schema.Clip):
-                yield t_index, track, i_index, item
-            elif isinstance(item, otio.schema.Stack):
-                log.warning("%s: nested sequence %r skipped (flatten it in editorial)",
-                            timeline.name, item.name)
-
-
-def shotloop_id(clip: otio.schema.Clip) -> str:
-    data = clip.metadata.get("shotloop", {})
-    return str(data.get("id") or data.get("shot_id") or "") if hasattr(data, "get") else ""
-
-
-def shot_name(clip: otio.schema.Clip, pattern: re.Pattern[str] | None = None,
-              fallback: str = "") -> str:
-    """The shot a clip stands for: ``metadata["shotloop"]["shot"]``, else ``pattern``
-    applied to the clip name (group ``shot``, else group 1, else the match), else the clip
-    name, else the media file's stem, else ``fallback``."""
-    data = clip.metadata.get("shotloop", {})
-    if hasattr(data, "get") and data.get("shot"):
-        return str(data["shot"])
-    name = clip.name or ""
-    if pattern is not None and name:
-        found = pattern.search(name)
-        if found:
-            groups = found.groupdict()
-            return groups.get("shot") or (found.group(1) if found.groups() else found.group(0))
-    if name:
-        return name
-    media = media_path(clip, None)
-    if media:
-        stem = os.path.basename(media).split(".")[0]
-        if stem:
-            return stem
-    return fallback
-
-
-def clip_reel(clip: otio.schema.Clip) -> str:
-    """Reel / tape name from whichever carrier the cut's format uses."""
-    cmx = clip.metadata.get("cmx_3600", {})
-    if hasattr(cmx, "get") and cmx.get("reel"):
-        return str(cmx["reel"])
-    ref = clip.media_reference
-    fcp = ref.metadata.get("fcp_xml", {}) if ref is not None else {}
-    try:
-        reel = fcp["timecode"]["reel"]["name"]
-        if reel:
-            return str(reel)
-    except (KeyError, TypeError):
-        pass
-    data = clip.metadata.get("shotloop", {})
-    return str(data.get("reel", "")) if hasattr(data, "get") else ""
-
-
-def media_path(clip: otio.schema.Clip, root: os.PathLike | str | None) -> str:
-    """The active media as a local path (``####`` pattern for image sequences), a
-    remote URL kept as it is, or ``""`` when the clip has no media."""
-    ref = clip.media_reference
-    if isinstance(ref, otio.schema.ImageSequenceReference):
-        url = ref.abstract_target_url("#" * max(ref.frame_zero_padding, 1))
-    elif isinstance(ref, otio.schema.ExternalReference):
-        url = ref.target_url or ""
-    else:
-        return ""
-    path = urls.local_path(url, root)
-    return path if path is not None else url
-
-
-def plate_first_frame(clip: otio.schema.Clip, rate: float) -> int:
-    """The plate frame number shown at the clip's first source frame."""
-    source = clip.trimmed_range()
-    ref = clip.media_reference
-    if isinstance(ref, otio.schema.ImageSequenceReference) and ref.available_range is not None:
-        offset = frame_of(source.start_time - ref.available_range.start_time.rescaled_to(
-            source.start_time.rate), rate)
-        return ref.start_frame + offset * max(ref.frame_step, 1)
-    return frame_of(source.start_time, rate)
 
 
 def shots_from_cut(
@@ -281,61 +199,9 @@ def _markers(cut: Cut, track: otio.schema.Track, clip: otio.schema.Clip,
                 frame = frame_of(start, cut.rate) + frame_of(cut.record_start, cut.rate)
             if owner is not clip and not edit_range.first <= frame <= edit_range.last:
                 continue
-            found.append(Marker(marker.name, frame, _marker_note(marker), str(marker.color or "")))
+            found.append(Marker(marker.name, frame, marker_note(marker), str(marker.color or "")))
     found.sort(key=lambda m: m.frame)
     return found
-
-
-def _marker_note(marker: otio.schema.Marker) -> str:
-    """The marker's note: its comment, else ShotLoop's or FCP XML's metadata comment."""
-    if marker.comment:
-        return str(marker.comment)
-    for key, field in (("shotloop", "note"), ("fcp_xml", "comment")):
-        data = marker.metadata.get(key, {})
-        if hasattr(data, "get") and data.get(field):
-            return str(data[field])
-    return ""
-
-
-def _shotloop_value(clip: otio.schema.Clip, key: str) -> object:
-    """``metadata["shotloop"][key]`` of the clip, else of its active media reference."""
-    owners = [clip.metadata]
-    if clip.media_reference is not None:
-        owners.append(clip.media_reference.metadata)
-    for metadata in owners:
-        data = metadata.get("shotloop", {})
-        if hasattr(data, "get") and data.get(key) not in (None, ""):
-            return data[key]
-    return None
-
-
-def _resolution(clip: otio.schema.Clip, default: Resolution) -> tuple[Resolution, bool]:
-    """Plate size from ``shotloop.resolution`` ("1920x1080" or [1920, 1080])."""
-    value = _shotloop_value(clip, "resolution")
-    if isinstance(value, str):
-        found = re.fullmatch(r"\s*(\d+)\s*[xX:]\s*(\d+)\s*", value)
-        value = [found.group(1), found.group(2)] if found else None
-    try:
-        width, height = (int(v) for v in value)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        return default, False
-    if width > 0 and height > 0:
-        return Resolution(width, height), True
-    return default, False
-
-
-def _exists(path: str) -> bool:
-    if not path or urls.is_url(path):
-        return False
-    if "#" in path:
-        folder = os.path.dirname(path) or "."
-        head, _, rest = os.path.basename(path).partition("#")
-        tail = rest.lstrip("#")
-        try:
-            return any(n.startswith(head) and n.endswith(tail) for n in os.listdir(folder))
-        except OSError:
-            return False
-    return os.path.exists(path)
 
 
 def _cut_shot(cut: Cut, t_index: int, track: otio.schema.Track, track_name: str, i_index: int,
@@ -348,14 +214,14 @@ def _cut_shot(cut: Cut, t_index: int, track: otio.schema.Track, track_name: str,
     granted, trans, clamped, notes = _handles(cut, track, clip, trimmed, wanted)
     neighbours, first, last = _neighbours(cut, track, i_index, neighbour_count, naming)
     media = media_path(clip, cut.media_root)
-    exists = _exists(media)
+    exists = media_exists(media)
     if not media:
         notes.append("no media in the cut (missing reference)")
     elif not exists:
         notes.append(f"media not found: {media}")
     for note in notes:
         log.info("%s: %s", name, note)
-    resolution, known = _resolution(clip, default_resolution)
+    resolution, known = plate_resolution(clip, default_resolution)
     plate_first = plate_first_frame(clip, rate)
     snippet = otio_snippet(cut.timeline, track, i_index, first, last, cut.record_start,
                            cut.media_root) if snippets else ""
@@ -379,7 +245,7 @@ def _cut_shot(cut: Cut, t_index: int, track: otio.schema.Track, track_name: str,
         handles_requested=(wanted[0] + trans[0], wanted[1] + trans[1]),
         transition_frames=trans,
     )
-    colorspace = _shotloop_value(clip, "colorspace")
+    colorspace = shotloop_value(clip, "colorspace")
     shot = Shot(
         name=name,
         source=media,

@@ -14,13 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from .colour import convert
+from .colour import colour_step, convert
+from .fastpath import derive_display
 from ..model import Resolution
 from .fit import Fit
 
 log = logging.getLogger(__name__)
 
-__all__ = ["fit_display", "scale_to_rgb8", "to_display", "DisplayImage", "quantize", "quantize16",
+__all__ = ["fit_display", "place", "DisplayConverter", "scale_to_rgb8", "to_display", "DisplayImage", "quantize", "quantize16",
            "write_image_limited", "write_rgb8"]
 
 
@@ -35,32 +36,66 @@ def scale_to_rgb8(codes16: np.ndarray, size: Resolution) -> np.ndarray:
     return out.to_ndarray()
 
 
-def fit_display(buf: Any, fit: Fit, *, src: str, dst: str, config: str, exposure: float = 0.0,
-                scene_linear: str = "", clamp: bool = True, shot: str | None = None,
-                stats: bool = True) -> tuple[np.ndarray, "DisplayImage"]:
-    """A plate frame (an OIIO ImageBuf) → the fitted 8-bit display picture.
+def place(codes16: np.ndarray, fit: Fit) -> np.ndarray:
+    """The fit's window (16-bit display codes) → the 8-bit target picture.
 
-    The kept window is converted to the display space through OCIO at the plate's
-    resolution, kept at 16 bits, then resized by swscale in display space (the way video
-    scalers work) to the placement, and padded with black.
+    Resized by swscale in display space (the way video scalers work) to the placement,
+    then padded with black.
     """
-    shown = to_display(buf, window=fit.window, src=src, dst=dst, config=config, exposure=exposure,
-                       scene_linear=scene_linear, clamp=clamp, shot=shot, stats=stats)
     px, py, pw, ph = fit.placement
-    if (pw, ph) == (shown.pixels.shape[1], shown.pixels.shape[0]):
-        placed = quantize(shown.pixels)
+    if (pw, ph) == (codes16.shape[1], codes16.shape[0]):
+        placed = ((codes16.astype(np.uint32) + 128) // 257).astype(np.uint8)
     else:
-        placed = scale_to_rgb8(quantize16(shown.pixels), Resolution(pw, ph))
+        placed = scale_to_rgb8(codes16, Resolution(pw, ph))
     if (pw, ph) == (fit.target.width, fit.target.height):
-        return placed, shown
+        return placed
     canvas = np.zeros((fit.target.height, fit.target.width, 3), np.uint8)
     canvas[py:py + ph, px:px + pw] = placed
-    return canvas, shown
+    return canvas
+
+
+def fit_display(buf: Any, fit: Fit, *, src: str, dst: str, config: str, exposure: float = 0.0,
+                scene_linear: str = "", clamp: bool = True, shot: str | None = None) -> tuple[np.ndarray, "DisplayImage"]:
+    """A plate frame (an OIIO ImageBuf) → the fitted 8-bit display picture, through OCIO.
+
+    The kept window is converted at the plate's resolution, with statistics of what fell
+    outside [0, 1], kept at 16 bits and then placed (see ``place``).
+    """
+    shown = to_display(buf, window=fit.window, src=src, dst=dst, config=config, exposure=exposure,
+                       scene_linear=scene_linear, clamp=clamp, shot=shot)
+    return place(quantize16(shown.pixels), fit), shown
+
+
+class DisplayConverter:
+    """Plate space → 16-bit display codes, frame after frame (proxies).
+
+    Uses the OCIO-derived, verified fast path when the transform allows it (see
+    fastpath.derive_display), else OCIO on every frame. Always clamps to [0, 1].
+    """
+
+    def __init__(self, config: str, src: str, dst: str, *, shot: str | None = None) -> None:
+        self.config, self.src, self.dst, self.shot = config, src, dst, shot
+        self.fast = derive_display(config, src, dst) if src != dst else None
+
+    def codes16(self, buf: Any, window: tuple[int, int, int, int]) -> np.ndarray:
+        import OpenImageIO as oiio
+
+        x, y, w, h = window
+        roi = oiio.ROI(x, x + w, y, y + h, 0, 1, 0, 3)
+        if self.fast is None:
+            return to_display(buf, window=window, src=self.src, dst=self.dst, config=self.config,
+                              shot=self.shot, stats=False, codes16=True).pixels
+        kind = oiio.HALF if buf.spec().format == oiio.TypeDesc(oiio.HALF) else oiio.FLOAT
+        return self.fast.apply(buf.get_pixels(kind, roi).reshape(h, w, 3))
+
+    def step(self, **extra: Any) -> dict[str, Any]:
+        method = self.fast.step() if self.fast else {"method": "OCIO on every frame"}
+        return colour_step(self.config, self.src, self.dst, **method, **extra)
 
 
 @dataclass(frozen=True)
 class DisplayImage:
-    """A display-referred image ready to quantise, with what happened on the way."""
+    """A display-referred image (float32, or uint16 codes), with what happened on the way."""
 
     pixels: np.ndarray
     clipped_fraction: float
@@ -69,14 +104,15 @@ class DisplayImage:
 
 def to_display(buf: Any, *, src: str, dst: str, config: str, window: tuple[int, int, int, int] | None = None,
                exposure: float = 0.0, scene_linear: str = "", clamp: bool = True, shot: str | None = None,
-               stats: bool = True) -> DisplayImage:
+               stats: bool = True, codes16: bool = False) -> DisplayImage:
     """Plate space → display space through OCIO, with an exposure gain in scene-linear.
 
     ``buf`` is an OIIO ImageBuf (RGB); ``window`` (x, y, w, h) limits the work to that part.
     The gain (2**exposure) is applied in ``scene_linear`` (the config's scene_linear role),
     so the plate is converted there first when it is not already in it. NaN and infinities
     become 0. ``clamp`` clips to [0, 1] (otherwise the 8-bit quantiser saturates what is
-    outside); ``stats`` counts what was outside [0, 1] and what was not finite.
+    outside); ``stats`` counts what was outside [0, 1] and what was not finite. ``codes16``
+    returns clamped, rounded uint16 codes instead of floats (no stats).
     """
     import OpenImageIO as oiio
 
@@ -91,6 +127,8 @@ def to_display(buf: Any, *, src: str, dst: str, config: str, window: tuple[int, 
         buf = oiio.ImageBufAlgo.mul(buf, float(2.0 ** exposure))
         src = lin_space
     out = convert(buf, src, dst, config, roi=roi, shot=shot)
+    if codes16:
+        return DisplayImage(out.get_pixels(oiio.UINT16).reshape(roi.height, roi.width, 3), 0.0, 0)
     result = out.get_pixels(oiio.FLOAT).reshape(roi.height, roi.width, 3)
     nonfinite = outside = 0
     if stats:

@@ -135,8 +135,8 @@ def conform(clip: Path, target: ConformTarget, out_dir: Path, *, config: str | N
             compression: str = DEFAULT_COMPRESSION, workers: int | None = None) -> Conformed:
     """Conform ``clip`` to ``target`` in ``out_dir``; see the module docstring.
 
-    ``source_colorspace`` is the clip's colour space (default: sRGB for integer pictures;
-    for float pictures, what the files say, else the target space). Raises IngestFailed
+    ``source_colorspace`` is the clip's colour space (default: sRGB for integer pictures,
+    the target space for float pictures such as an ACEScg EXR sequence). Raises IngestFailed
     (bad clip, too short, would overwrite), JobCancelled when ``cancel`` is set; either
     way every file this call created is removed first.
     """
@@ -153,7 +153,9 @@ def conform(clip: Path, target: ConformTarget, out_dir: Path, *, config: str | N
                            fix="conform into an empty staging folder; published files are never overwritten")
 
     source = open_clip(Path(clip), shot=shot)
-    space = source_colorspace or (SRGB if source.bits is not None else (source.file_colorspace or working))
+    # OIIO reports a guess (lin_rec709) for any EXR without colour metadata, so float
+    # pictures are taken to be in the working space unless the caller says otherwise.
+    space = source_colorspace or (SRGB if source.bits is not None else working)
     space = check_colorspace(config, space, shot=shot, field="clip.colorspace")
     count = target.frame_range.count
     mapping = map_frames(count, source.frames, source.fps, target.fps, retime=retime, shot=shot)

@@ -19,11 +19,11 @@ import numpy as np
 
 from ..errors import JobCancelled, PlateInvalid, RecipeInvalid
 from ..model import FrameRange, Resolution, Shot, rate_fraction
-from .colour import SRGB, check_colorspace, colour_step, resolve_config
+from .colour import SRGB, check_colorspace, resolve_config
 from .exrwrite import default_workers
 from .fit import Fit, check_fit_mode, plan_fit, ratio_size
 from .framemap import rate_text
-from .imageops import fit_display
+from .imageops import DisplayConverter, place
 from .keyframes import RESAMPLE
 from .plate import PlateInfo, PlateReader, plate_info
 from .video import H264Writer
@@ -68,6 +68,7 @@ def make_proxy(shot: Shot, ratio: str, out: Path, *, config: str | None = None, 
                            shot=shot.name, field="shot.source", fix="restore the frames, then retry")
     size = ratio_size(ratio, info.resolution, fit, shot=shot.name)
     plan = plan_fit(info.resolution, size, fit)
+    converter = DisplayConverter(config, plate_space, display, shot=shot.name)
     rate = rate_fraction(shot.fps)
     duration = frames.count / float(rate)
     out = Path(out)
@@ -75,8 +76,7 @@ def make_proxy(shot: Shot, ratio: str, out: Path, *, config: str | None = None, 
     budget = int(max_bytes * CONTAINER_MARGIN * 8 / duration)
     attempts = ((18, budget), (23, int(budget * 0.7)))
     for crf, max_bitrate in attempts:
-        settings = _encode(source, info, plan, out, rate, crf, max_bitrate, config=config,
-                           plate_space=plate_space, display=display, cancel=cancel)
+        settings = _encode(source, info, plan, out, rate, crf, max_bitrate, converter, cancel=cancel)
         size_bytes = out.stat().st_size
         if size_bytes <= max_bytes:
             break
@@ -88,7 +88,7 @@ def make_proxy(shot: Shot, ratio: str, out: Path, *, config: str | None = None, 
     steps = (
         {"step": "proxy_source", **info.record()},
         plan.step(ratio=ratio, resample=RESAMPLE),
-        colour_step(config, plate_space, display, clamp=True, exposure=0.0),
+        converter.step(clamp=True, exposure=0.0),
         {"step": "encode", "path": str(out), "fps": rate_text(rate), "frames": frames.count,
          "frame_range": [frames.first, frames.last], "size": [size.width, size.height],
          "bytes": size_bytes, "max_bytes": max_bytes, **settings},
@@ -96,18 +96,14 @@ def make_proxy(shot: Shot, ratio: str, out: Path, *, config: str | None = None, 
     return Proxy(out, frames, float(rate), size, size_bytes, steps)
 
 
-def _prepare(reader: PlateReader, frame: int, buf: Any, plan: Fit, *, plate_space: str,
-             display: str, config: str, shot: str) -> np.ndarray:
+def _prepare(reader: PlateReader, frame: int, buf: Any, plan: Fit, converter: DisplayConverter) -> np.ndarray:
     if buf is None:
         buf = reader.read_buf(frame)
-    picture, _ = fit_display(buf, plan, src=plate_space, dst=display, config=config, clamp=True, shot=shot,
-                             stats=False)
-    return picture
+    return place(converter.codes16(buf, plan.window), plan)
 
 
 def _encode(shot: Shot, info: PlateInfo, plan: Fit, out: Path, rate: Any, crf: int,
-            max_bitrate: int, *, config: str, plate_space: str, display: str,
-            cancel: threading.Event | None) -> dict[str, Any]:
+            max_bitrate: int, converter: DisplayConverter, *, cancel: threading.Event | None) -> dict[str, Any]:
     """One encode of the shot's range; movies are decoded here in order, images by the workers."""
     workers = default_workers()
     pending: deque[Future[np.ndarray]] = deque()
@@ -121,8 +117,7 @@ def _encode(shot: Shot, info: PlateInfo, plan: Fit, out: Path, rate: Any, crf: i
                     raise JobCancelled("making the proxy was cancelled", shot=shot.name, field="job",
                                        fix="submit the job again")
                 buf = reader.read_buf(frame) if info.is_movie else None  # movies decode in order
-                pending.append(pool.submit(_prepare, reader, frame, buf, plan, plate_space=plate_space,
-                                           display=display, config=config, shot=shot.name))
+                pending.append(pool.submit(_prepare, reader, frame, buf, plan, converter))
                 if len(pending) > 2 * workers:
                     writer.write(pending.popleft().result())
             while pending:

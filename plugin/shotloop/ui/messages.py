@@ -12,9 +12,9 @@ from typing import Any, Mapping
 from ..errors import ShotLoopError
 from ..model import Job, JobState
 
-MODERATION_HINT = ("Refused by the service's content moderation. Change the prompt or the "
-                   "keyframes (or the seed, if the output was refused) before sending again; "
-                   "do not resend it unchanged.")
+MODERATION_HINT = ("SAFETY: refused by the service's content moderation. Change what the line "
+                   "above says before sending again; resending it unchanged can get the account "
+                   "suspended.")
 
 STATE_LABELS: Mapping[JobState, str] = {
     JobState.QUEUED: "Queued",
@@ -66,7 +66,7 @@ def job_message(job: Job) -> str:
         return f"SAFETY: {line}" if is_moderation(job.error) and "safety" not in line.lower() else line
     if job.state is JobState.SUBMIT_UNKNOWN:
         return "The service may or may not have started this task: check, then retry or cancel."
-    if job.remote_status == "THROTTLED":
+    if job.remote_status == "THROTTLED" and not job.state.final:
         return "The service is busy (THROTTLED): the job waits in its queue."
     return ""
 

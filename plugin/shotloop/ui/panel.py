@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 Dispatch = Callable[[Callable[[], None]], None]
 TITLE = "ShotLoop"
 PANEL_ID = "uk.shotloop.panel"  # Nuke's layout-restore id
+# What nukescripts.registerWidgetAsPanel evaluates (it imports the class itself, so a saved
+# layout restores even before menu.py imported anything). A host subclass works the same way.
+WIDGET_EXPRESSION = "__import__('shotloop.ui.panel', fromlist=['ShotLoopPanel']).ShotLoopPanel"
 
 
 def _release(slot: ClientSlot, background: Background, *_: object) -> None:

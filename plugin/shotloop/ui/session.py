@@ -39,8 +39,10 @@ class ClientSlot:
 
     def __init__(self) -> None:
         self.client: AgentClient | None = None
+        self.closed = False
 
     def close(self) -> None:
+        self.closed = True  # results still in flight are dropped, not run on dead widgets
         if self.client is not None:
             self.client.close()
             self.client = None
@@ -86,8 +88,9 @@ class PanelSession(QObject):
 
     # ------------------------------------------------------------------ lifecycle
     def dispatch(self, fn: Callable[[], None]) -> None:
-        """Run ``fn`` on the GUI (host main) thread."""
-        self._dispatch(fn)
+        """Run ``fn`` on the GUI (host main) thread, unless the panel closed meanwhile."""
+        slot = self.slot
+        self._dispatch(lambda: None if slot.closed else fn())
 
     def set_dispatch(self, dispatch: Dispatch | None) -> None:
         self._dispatch = dispatch or self._qt_dispatch
@@ -95,7 +98,7 @@ class PanelSession(QObject):
     @property
     def client(self) -> AgentClient:
         if self.slot.client is None:
-            self.slot.client = AgentClient(self._connect, dispatch=lambda fn: self._dispatch(fn),
+            self.slot.client = AgentClient(self._connect, dispatch=self.dispatch,
                                            on_error=self._on_agent_error)
         return self.slot.client
 
@@ -108,7 +111,7 @@ class PanelSession(QObject):
 
         Safe to call again: after the agent could not be reached it tries once more.
         """
-        if self._following != "idle":
+        if self._following != "idle" or self.slot.closed:
             return
         self._following = "starting"
         self.refresh_profile()
@@ -117,7 +120,7 @@ class PanelSession(QObject):
             cursor = 0
             while True:  # skip history: the job list below already holds its outcome
                 events, last = api.events(cursor, wait_s=0)
-                if not events:
+                if not events or last <= cursor:
                     break
                 cursor = last
             return api.jobs(), cursor
@@ -132,7 +135,11 @@ class PanelSession(QObject):
             self._following = "following"
             self.client.follow(self.handle_event, since=cursor)
 
-        self.client.call(snapshot, loaded)
+        def failed(err: ShotLoopError) -> None:
+            self._following = "idle"
+            self.message.emit("error", err.message)
+
+        self.call(snapshot, loaded, failed)
 
     def close(self) -> None:
         self.slot.close()
@@ -141,8 +148,6 @@ class PanelSession(QObject):
     def _on_agent_error(self, err: ShotLoopError) -> None:
         if isinstance(err, AgentUnavailable):
             self._set_connected(False)
-            if self._following == "starting":
-                self._following = "idle"
         self.message.emit("error", err.message)
 
     def _set_connected(self, value: bool) -> None:
@@ -154,14 +159,17 @@ class PanelSession(QObject):
              on_error: Callable[[ShotLoopError], None] | None = None) -> None:
         """``method(api)`` on the client's worker; its result or its own error come back here.
 
-        Without ``on_error`` a failure goes to ``message``; an unreachable agent always does.
+        Without ``on_error`` a failure goes to ``message``; an unreachable agent always does
+        (and also reaches ``on_error``, so a view waiting on the call can stop waiting).
         """
 
         def guarded(api: AgentAPI) -> tuple[bool, Any]:
             try:
                 return True, method(api)
-            except AgentUnavailable:
-                raise
+            except AgentUnavailable as err:
+                if on_error is not None:
+                    self.dispatch(lambda: on_error(err))
+                raise  # the client drops its connection and reports it through _on_agent_error
             except ShotLoopError as err:
                 if on_error is None:
                     raise

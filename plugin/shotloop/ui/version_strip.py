@@ -11,7 +11,7 @@ from ..model import ReviewStatus, Version
 from .background import Background
 from .frames import read_image
 
-THUMB = QSize(192, 108)
+THUMB = QSize(160, 90)
 VERSION_ROLE = int(Qt.ItemDataRole.UserRole) + 10
 STATUS_COLOURS = {ReviewStatus.APPROVED: QColor(106, 191, 105), ReviewStatus.REJECTED: QColor(224, 83, 61),
                   ReviewStatus.PENDING: QColor(150, 150, 150)}
@@ -34,8 +34,8 @@ class VersionStrip(QListWidget):
         self.setMovement(QListView.Movement.Static)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setIconSize(THUMB)
-        self.setGridSize(QSize(THUMB.width() + 24, THUMB.height() + 56))
-        self.setFixedHeight(THUMB.height() + 84)
+        self.setGridSize(QSize(THUMB.width() + 24, THUMB.height() + 44))
+        self.setFixedHeight(THUMB.height() + 60)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.currentItemChanged.connect(lambda current, _previous: self.version_selected.emit(
             current.data(VERSION_ROLE) if current is not None else None))
@@ -91,7 +91,8 @@ class VersionStrip(QListWidget):
         item.setData(VERSION_ROLE, version)
         item.setText(caption(version))
         item.setToolTip(f"{version.name}\n{version.path}\n{version.note}".strip())
-        item.setForeground(STATUS_COLOURS.get(version.review, QColor(200, 200, 200)))
+        if version.review is not ReviewStatus.PENDING:
+            item.setForeground(STATUS_COLOURS[version.review])
         thumb = self._thumbs.get(version.thumbnail)
         item.setIcon(QIcon(self._badge(thumb, version.review)))
         if thumb is None and version.thumbnail:

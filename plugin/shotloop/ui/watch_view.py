@@ -146,6 +146,8 @@ class WatchView(QWidget):
             lines.append(error_line(job.error))
             if is_moderation(job.error):
                 lines.append(MODERATION_HINT)
+            elif job.state is JobState.FAILED:
+                lines.append("Retry sends it again as it is; change the recipe in Send for a new attempt.")
         elif job.state is JobState.SUBMIT_UNKNOWN:
             lines.append("The create call may have made a task (and may be billed). Check the service, "
                          "then Retry (may bill twice) or Cancel.")

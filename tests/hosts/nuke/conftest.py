@@ -35,10 +35,16 @@ def nk() -> Iterator[Any]:
 
 @pytest.fixture(params=["panel", "always"])
 def nk_any_policy(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """The same, once per knobChanged policy (Nuke <= 16 documented, and 17.1 documented)."""
+    """The same, once per knobChanged policy (Nuke <= 16 documented, and 17.1 documented).
+
+    A test module runs all its tests under both with ``nk = nk_both_policies``.
+    """
     nuke_fake.reset(gui=True, version=(16, 0, 1), knob_changed=request.param)
     yield nuke
     _teardown()
+
+
+nk_both_policies = nk_any_policy
 
 
 def _teardown() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 import nuke_fake
 from shotloop.model import JobState, Recipe
+from tests.hosts.nuke.conftest import nk_both_policies as nk  # noqa: F401 - every test under both policies
 from tests.media_fixtures import make_exr_plate, plate_rgb
 
 RECIPE = Recipe(model="gen4_turbo", prompt="rain", duration=5, seed=7)
@@ -136,3 +137,17 @@ def test_the_api_key_and_agent_token_never_reach_the_script(nk, scripted_session
     assert "shotloop" in text and secret not in text
     assert not re.search(r"key_[0-9a-f]{32,}", text)
     assert "token" not in text.lower()
+
+
+def test_an_unreachable_agent_is_reported_without_blocking(nk, pump, tmp_path):
+    from shotloop.errors import AgentUnavailable
+    from tests.hosts.nuke.conftest import install_session
+
+    def refuse():
+        raise AgentUnavailable("cannot reach the agent at http://127.0.0.1:9", fix="start `shotloop agent`")
+
+    session = install_session(refuse)
+    read = nk.nodes.Read(file=make_exr_plate(tmp_path, "sh080", 1, 24, 32, 18), first=1, last=24)
+    batch = _send(nk, [read])
+    pump(lambda: session.batch_status(batch) == "done", what="send given up")
+    assert session.errors[-1].startswith("cannot reach the agent")

@@ -7,7 +7,7 @@ import pytest
 
 import nuke_fake
 from shotloop.model import Recipe
-from tests.hosts.nuke.conftest import install_session
+from tests.hosts.nuke.conftest import install_session, nk_both_policies as nk  # noqa: F401 - both policies
 from tests.media_fixtures import make_exr_plate, plate_rgb
 
 RECIPE = Recipe(model="gen4_turbo", prompt="fog", duration=5, seed=11)

@@ -9,27 +9,32 @@ import sys as _sys
 import threading as _threading
 from typing import Any as _Any
 
+# Everything imported below is the module's public surface (re-exported on purpose).
 from . import _callbacks, _nodes
-from ._classes import Color_Knob, ChannelMask_Knob
+from ._classes import ChannelMask_Knob, Color_Knob  # noqa: F401
 from ._constants import *  # noqa: F401,F403 - the flag constants are part of the module
-from ._graph import (addFormat, allNodes, createNode, delete, filename, formats, frame, invertSelection,
-                     knob, knobDefault, nodes, root, selectAll, selectedNode, selectedNodes, tcl,
-                     thisClass, thisGroup, thisKnob, thisNode, toNode, value)
-from ._knobs import (Array_Knob, BeginTabGroup_Knob, Boolean_Knob, ColorChip_Knob, Double_Knob,
-                     EndTabGroup_Knob, Enumeration_Knob, EvalString_Knob, File_Knob, Format_Knob,
-                     Int_Knob, Knob, Link_Knob, Multiline_Eval_String_Knob, Password_Knob,
-                     PyCustom_Knob, PyScript_Knob, Script_Knob, String_Knob, Tab_Knob, Text_Knob)
-from ._nodes import Group, Node, Root
-from ._render import execute, executeBackgroundNuke, render
-from ._script import (nodeCopy, nodePaste, scriptClear, scriptName, scriptOpen, scriptReadFile,
-                      scriptSave, scriptSaveAs, scriptSource, script_directory)
+from ._graph import (  # noqa: F401
+    addFormat, allNodes, createNode, delete, filename, formats, frame, invertSelection,
+    knob, knobDefault, nodes, root, selectAll, selectedNode, selectedNodes, tcl,
+    thisClass, thisGroup, thisKnob, thisNode, toNode, value)
+from ._knobs import (  # noqa: F401
+    Array_Knob, BeginTabGroup_Knob, Boolean_Knob, ColorChip_Knob, Double_Knob,
+    EndTabGroup_Knob, Enumeration_Knob, EvalString_Knob, File_Knob, Format_Knob,
+    Int_Knob, Knob, Link_Knob, Multiline_Eval_String_Knob, Password_Knob,
+    PyCustom_Knob, PyScript_Knob, Script_Knob, String_Knob, Tab_Knob, Text_Knob)
+from ._nodes import Group, Node, Root  # noqa: F401
+from ._render import execute, executeBackgroundNuke, render  # noqa: F401
+from ._script import (  # noqa: F401
+    nodeCopy, nodePaste, scriptClear, scriptName, scriptOpen, scriptReadFile,
+    scriptSave, scriptSaveAs, scriptSource, script_directory)
 from ._session import SESSION as _SESSION
-from ._mainthread import ProgressTask, executeInMainThread, executeInMainThreadWithResult
-from ._ui import (Menu, MenuItem, Panel, ToolBar, Undo, activeViewer, ask, choice, connectViewer,
-                  critical, error, getColorspaceList, getFileNameList, getFilename, getInput,
-                  getPaneFor, menu, message, pluginAddPath, pluginAppendPath, pluginPath, tprint,
-                  toolbar, warning)
-from ._values import Format, FrameRange, FrameRanges
+from ._mainthread import ProgressTask, executeInMainThread, executeInMainThreadWithResult  # noqa: F401
+from ._ui import (  # noqa: F401
+    Menu, MenuItem, Panel, ToolBar, Undo, activeViewer, ask, choice, connectViewer,
+    critical, error, getColorspaceList, getFileNameList, getFilename, getInput,
+    getPaneFor, menu, message, pluginAddPath, pluginAppendPath, pluginPath, tprint,
+    toolbar, warning)
+from ._values import Format, FrameRange, FrameRanges  # noqa: F401
 
 AColor_Knob = Color_Knob
 
@@ -64,11 +69,11 @@ def _make_callback_api() -> None:
         default = _callbacks.REGISTRIES[registry][0]
 
         def add(call: _Any, args: _Any = (), kwargs: _Any = None, nodeClass: str = default,  # noqa: N803
-                node: _Any = None, _registry: str = registry) -> None:
+    node: _Any = None, _registry: str = registry) -> None:
             _callbacks.add(_registry, call, args, {} if kwargs is None else kwargs, nodeClass, node)
 
         def remove(call: _Any, args: _Any = (), kwargs: _Any = None, nodeClass: str = default,  # noqa: N803
-                   node: _Any = None, _registry: str = registry) -> None:
+    node: _Any = None, _registry: str = registry) -> None:
             _callbacks.remove(_registry, call, args, {} if kwargs is None else kwargs, nodeClass, node)
 
         setattr(module, f"add{suffix}", add)

@@ -53,6 +53,7 @@ def pump(max_calls: int | None = None) -> int:
                 break
             call, args, kwargs, holder = SESSION.queue.popleft()
         started = time.perf_counter()
+        cpu_started = time.thread_time()
         result = None
         try:
             result = call(*args, **kwargs)
@@ -61,7 +62,7 @@ def pump(max_calls: int | None = None) -> int:
             result = None
         finally:
             label = getattr(call, "__qualname__", repr(call))
-            SESSION.pump_timings.append((label, time.perf_counter() - started))
+            SESSION.pump_timings.append((label, time.perf_counter() - started, time.thread_time() - cpu_started))
         if holder is not None:
             holder["result"] = result
             holder["event"].set()

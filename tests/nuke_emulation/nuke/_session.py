@@ -39,7 +39,7 @@ class Session:
         self.queue_lock = threading.Lock()
         self.queue: collections.deque = collections.deque()
         self.main_blocked = False
-        self.pump_timings: list[tuple[str, float]] = []
+        self.pump_timings: list[tuple[str, float, float]] = []  # (callable, wall s, main-thread CPU s)
         # UI records
         self.progress_tasks: list[Any] = []
         self.menus: dict[str, Any] = {}

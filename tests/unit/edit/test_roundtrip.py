@@ -188,3 +188,32 @@ def test_unknown_output_format(review_case, tmp_path):
     review, _versions, _cut = review_of(review_case)
     with pytest.raises(EditInvalid):
         write_timeline(review, tmp_path / "review.aaf")
+
+
+def test_status_on_a_take_reference_or_the_clip(review_case):
+    review, _versions, _cut = review_of(review_case)
+    clips = {c.name: c for c in review.find_clips()}
+    movie = clips["sh020"].media_references()["sh020_gen_v002_movie"]
+    movie.metadata["shotloop"]["status"] = "rejected"
+    clips["sh010"].metadata["shotloop"]["notes"] = "grade it warmer"
+    changes = review_changes(review)
+    assert [(c.shot, c.version, c.status, c.note, c.what) for c in changes] == [
+        ("sh010", 1, ReviewStatus.APPROVED, "grade it warmer", "clip notes changed"),
+        ("sh020", 2, ReviewStatus.REJECTED, "", "status set to rejected in the movie reference metadata"),
+    ]
+
+
+def test_otio_for_an_older_opentimelineio(review_case, tmp_path):
+    review, _versions, _cut = review_of(review_case)
+    path = tmp_path / "review_014.otio"
+    write_timeline(review, path, otio_version="0.14.0")
+    raw = path.read_text()
+    assert '"Clip.1"' in raw and '"media_references"' not in raw
+    back = read_cut(path).timeline
+    sh010 = back.find_clips()[0]
+    assert sh010.media_reference.name_prefix == "sh010_gen_v001."   # the active take travelled
+    assert [t["key"] for t in sh010.metadata["shotloop"]["takes"]] == ["sh010_gen_v001", "sh010_gen_v002"]
+    assert review_changes(back) == []
+    with pytest.raises(EditInvalid) as err:
+        write_timeline(review, tmp_path / "x.otio", otio_version="0.1.0")
+    assert "0.14.0" in err.value.fix
