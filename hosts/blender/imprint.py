@@ -14,10 +14,12 @@ is used because it reads the same in 4.2 and 5.0 and survives the add-on being d
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import uuid
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
 from shotloop.host import CONTAINER_SCHEMA, IMPRINT_KEY, Container
@@ -59,16 +61,24 @@ class SourceImprint:
         return self.label, self.current[self.label]
 
 
-def _read(strip: Any) -> dict[str, Any] | None:
-    raw = strip.get(IMPRINT_KEY) if hasattr(strip, "get") else None
-    if not isinstance(raw, str):
-        return None
+@functools.lru_cache(maxsize=8192)
+def _parse(raw: str) -> Mapping[str, Any] | None:
+    """Imprints are re-read on every call; parsing each distinct text once keeps that cheap."""
     try:
         data = json.loads(raw)
     except json.JSONDecodeError:
-        log.warning("strip %s has an unreadable ShotLoop imprint; ignored", strip.name)
         return None
-    return data if isinstance(data, dict) else None
+    return MappingProxyType(data) if isinstance(data, dict) else None
+
+
+def _read(strip: Any) -> Mapping[str, Any] | None:
+    raw = strip.get(IMPRINT_KEY) if hasattr(strip, "get") else None
+    if not isinstance(raw, str):
+        return None
+    data = _parse(raw)
+    if data is None:
+        log.warning("strip %s has an unreadable ShotLoop imprint; ignored", strip.name)
+    return data
 
 
 def read_source(strip: Any) -> SourceImprint | None:
@@ -91,7 +101,10 @@ def read_container(strip: Any) -> tuple[Container, str] | None:
     if data is None or data.get("schema") != CONTAINER_SCHEMA:
         return None
     try:
-        container = Container.from_json(json.dumps(data))
+        container = Container(container_id=str(data["container_id"]), shot=str(data["shot"]),
+                              label=str(data["label"]), version=int(data["version"]),
+                              loader=str(data.get("loader", "VersionLoader")),
+                              source_id=str(data.get("source_id", "")))
     except (KeyError, TypeError, ValueError):
         return None
     return container, str(data.get("owner") or strip.name)
@@ -120,40 +133,70 @@ def ensure_source(scene: Any, strip: Any) -> SourceImprint:
     return fresh
 
 
+class Index:
+    """Every imprint of a scene, read in one pass (use one per operation, never keep it:
+    strips are looked up again next time). A copy of a version strip (split or duplicate
+    whose owner still exists) is left to the artist; a copied source is not a source."""
+
+    def __init__(self, scene: Any) -> None:
+        self.sources: dict[str, tuple[Any, SourceImprint]] = {}
+        self.takes: list[tuple[Any, Container]] = []
+        read = []
+        for strip in compat.iter_strips(scene):
+            data = _read(strip)
+            if data is None:
+                continue
+            if data.get("schema") == SOURCE_SCHEMA:
+                source = read_source(strip)
+                if source is not None and source.owner == strip.name:
+                    self.sources.setdefault(source.shot_id, (strip, source))
+            elif data.get("schema") == CONTAINER_SCHEMA:
+                found = read_container(strip)
+                if found is not None:
+                    read.append((strip, found[0], found[1]))
+        owned = {c.container_id for strip, c, owner in read if owner == strip.name}
+        self.takes = [(strip, c) for strip, c, owner in read
+                      if owner == strip.name or c.container_id not in owned]
+
+    def source(self, shot_id: str) -> tuple[Any, SourceImprint] | None:
+        return self.sources.get(shot_id)
+
+    def set_source(self, strip: Any, imprint: SourceImprint) -> None:
+        write_source(strip, imprint)
+        self.sources[imprint.shot_id] = (strip, imprint)
+
+    def add(self, strip: Any, container: Container) -> None:
+        write_container(strip, container)
+        self.takes = [(s, c) for s, c in self.takes if s != strip] + [(strip, container)]
+
+    def stack(self, shot_id: str, label: str | None = None) -> list[tuple[Any, Container]]:
+        found = [(s, c) for s, c in self.takes if c.source_id == shot_id and (label is None or c.label == label)]
+        return sorted(found, key=lambda sc: (sc[1].label, sc[1].version))
+
+    def find(self, shot_id: str, label: str, number: int) -> tuple[Any, Container] | None:
+        return next(((s, c) for s, c in self.stack(shot_id, label) if c.version == number), None)
+
+    def container(self, container_id: str) -> tuple[Any, Container] | None:
+        return next(((s, c) for s, c in self.takes if c.container_id == container_id), None)
+
+
 def sources(scene: Any) -> Iterator[tuple[Any, SourceImprint]]:
-    for strip in compat.iter_strips(scene):
-        imprint = read_source(strip)
-        if imprint is not None and imprint.owner == strip.name:
-            yield strip, imprint
+    return iter(list(Index(scene).sources.values()))
 
 
 def containers(scene: Any) -> Iterator[tuple[Any, Container]]:
-    """Version strips with their containers, re-read from the scene. A copy (split or
-    duplicate of a version strip whose owner still exists) is left to the artist."""
-    found = [(strip, read_container(strip)) for strip in compat.iter_strips(scene)]
-    read = [(strip, c_owner[0], c_owner[1]) for strip, c_owner in found if c_owner is not None]
-    owned = {c.container_id for strip, c, owner in read if owner == strip.name}
-    for strip, container, owner in read:
-        if owner == strip.name or container.container_id not in owned:
-            yield strip, container
+    """Version strips with their containers, re-read from the scene."""
+    return iter(Index(scene).takes)
 
 
 def find_source(scene: Any, shot_id: str) -> tuple[Any, SourceImprint] | None:
-    for strip, imprint in sources(scene):
-        if imprint.shot_id == shot_id:
-            return strip, imprint
-    return None
+    return Index(scene).source(shot_id)
 
 
 def find_container(scene: Any, container_id: str) -> tuple[Any, Container] | None:
-    for strip, container in containers(scene):
-        if container.container_id == container_id:
-            return strip, container
-    return None
+    return Index(scene).container(container_id)
 
 
 def stack(scene: Any, shot_id: str, label: str | None = None) -> list[tuple[Any, Container]]:
     """The version strips of one source (optionally one label), by version number."""
-    found = [(s, c) for s, c in containers(scene)
-             if c.source_id == shot_id and (label is None or c.label == label)]
-    return sorted(found, key=lambda sc: (sc[1].label, sc[1].version))
+    return Index(scene).stack(shot_id, label)

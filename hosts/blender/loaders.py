@@ -55,49 +55,57 @@ class VseStripLoader:
         self.scene = scene
 
     # ------------------------------------------------------------------ lookups
-    def _source(self, container: Container) -> tuple[Any, imprint.SourceImprint]:
-        found = imprint.find_source(self.scene, container.source_id)
+    def index(self) -> imprint.Index:
+        return imprint.Index(self.scene)
+
+    @staticmethod
+    def _source(index: imprint.Index, container: Container) -> tuple[Any, imprint.SourceImprint]:
+        found = index.source(container.source_id)
         if found is None:
             raise PlateInvalid("its source strip is no longer in the Sequencer", shot=container.shot,
                                field="source_id", fix="undo the deletion, or send the shot again")
         return found
 
     def strip_of(self, container: Container) -> Any:
-        found = imprint.find_container(self.scene, container.container_id)
+        found = self.index().container(container.container_id)
         return found[0] if found is not None else None
 
     def find(self, source_id: str, label: str, number: int) -> tuple[Any, Container] | None:
-        for strip, container in imprint.stack(self.scene, source_id, label):
-            if container.version == number:
-                return strip, container
-        return None
+        return self.index().find(source_id, label, number)
 
     # ------------------------------------------------------------------ VersionLoader
     def load(self, container: Container, version: VersionRef, *, colorspace: str = "ACEScg",
-             make_current: bool = True) -> str:
-        """Add the version's strip above its source (or return the one already there)."""
-        existing = self.find(container.source_id, version.label, version.number)
+             make_current: bool = True, review: ReviewStatus | str | None = None, note: str = "") -> str:
+        """Add the version's strip above its source (or return the one already there).
+
+        ``review``/``note`` mirror the version's review state onto the strip in the same pass."""
+        index = self.index()
+        existing = index.find(container.source_id, version.label, version.number)
         if existing is not None:
             strip = existing[0]
         else:
-            source, _ = self._source(container)
+            source, _ = self._source(index, container)
             strip = self._new_strip(source, version, colorspace)
-            write = replace(container, container_id=container.container_id or uuid.uuid4().hex,
-                            shot=version.shot, label=version.label, version=version.number, loader=LOADER_NAME)
-            imprint.write_container(strip, write)
+            index.add(strip, replace(container, container_id=container.container_id or uuid.uuid4().hex,
+                                     shot=version.shot, label=version.label, version=version.number,
+                                     loader=LOADER_NAME))
+        if review is not None:
+            self._mirror_review(strip, review, note)
         if make_current:
-            self.set_current(container.source_id, version.label, version.number)
+            self._set_current(index, container.source_id, version.label, version.number)
         else:
-            self.apply_visibility(container.source_id)
+            self._apply(index, container.source_id)
         return strip.name
 
     def update(self, container: Container, version: VersionRef, *, colorspace: str = "ACEScg") -> None:
         """Point the container's strip at another version, in place (same strip, new frames)."""
-        strip = self.strip_of(container)
-        if strip is None:
+        index = self.index()
+        found = index.container(container.container_id)
+        if found is None:
             raise PlateInvalid("its version strip is no longer in the Sequencer", shot=container.shot,
                                field="container_id", fix="load the version again from the ShotLoop panel")
-        source, _ = self._source(container)
+        strip = found[0]
+        source, _ = self._source(index, container)
         files = self._files(version)
         strip.directory = os.path.dirname(files[0]) + os.sep
         while len(strip.elements) > 1:
@@ -108,8 +116,8 @@ class VseStripLoader:
         self._place(strip, source, version, len(files))
         self._set_colorspace(strip, colorspace)
         strip.name = strip_name(version.shot, version.label, version.number)
-        imprint.write_container(strip, replace(container, version=version.number, label=version.label))
-        self.apply_visibility(container.source_id)
+        index.add(strip, replace(container, version=version.number, label=version.label))
+        self._apply(index, container.source_id)
 
     def switch(self, container: Container, version: VersionRef, *, colorspace: str = "ACEScg") -> None:
         """Make ``version`` the take on view for the container's source (loading it if needed)."""
@@ -119,61 +127,77 @@ class VseStripLoader:
         self.set_current(container.source_id, version.label, version.number)
 
     def remove(self, container: Container) -> None:
-        strip = self.strip_of(container)
-        if strip is None:
-            return
-        editor = self.scene.sequence_editor
-        compat.siblings(strip, editor).remove(strip)
-        found = imprint.find_source(self.scene, container.source_id)
+        index = self.index()
+        found = index.container(container.container_id)
         if found is None:
             return
-        source_strip, source = found
+        strip = found[0]
+        compat.siblings(strip, self.scene.sequence_editor).remove(strip)
+        index = self.index()
+        source_found = index.source(container.source_id)
+        if source_found is None:
+            return
+        source_strip, source = source_found
         if source.current.get(container.label) == container.version:
-            left = [c.version for _, c in imprint.stack(self.scene, container.source_id, container.label)]
+            left = [c.version for _, c in index.stack(container.source_id, container.label)]
             current = dict(source.current)
             if left:
                 current[container.label] = max(left)
             else:
                 current.pop(container.label, None)
-            imprint.write_source(source_strip, replace(source, current=current))
-        self.apply_visibility(container.source_id)
+            index.set_source(source_strip, replace(source, current=current))
+        self._apply(index, container.source_id)
 
     # ------------------------------------------------------------------ stack state
     def set_current(self, source_id: str, label: str, number: int) -> None:
-        found = imprint.find_source(self.scene, source_id)
+        self._set_current(self.index(), source_id, label, number)
+
+    def _set_current(self, index: imprint.Index, source_id: str, label: str, number: int) -> None:
+        found = index.source(source_id)
         if found is None:
             return
         strip, source = found
-        current = {**source.current, label: number}
-        imprint.write_source(strip, replace(source, current=current, label=label,
-                                            showing=imprint.SHOWING_VERSION))
-        self.apply_visibility(source_id)
+        index.set_source(strip, replace(source, current={**source.current, label: number}, label=label,
+                                        showing=imprint.SHOWING_VERSION))
+        self._apply(index, source_id)
 
     def show_source(self, source_id: str, on: bool) -> None:
         """A/B: show the plate (all takes muted) or the current take again."""
-        found = imprint.find_source(self.scene, source_id)
+        index = self.index()
+        found = index.source(source_id)
         if found is None:
             return
         strip, source = found
         showing = imprint.SHOWING_SOURCE if on else imprint.SHOWING_VERSION
-        imprint.write_source(strip, replace(source, showing=showing))
-        self.apply_visibility(source_id)
+        index.set_source(strip, replace(source, showing=showing))
+        self._apply(index, source_id)
 
     def set_review(self, source_id: str, label: str, number: int, status: ReviewStatus | str,
                    note: str = "") -> None:
-        found = self.find(source_id, label, number)
+        index = self.index()
+        found = index.find(source_id, label, number)
         if found is None:
             return
-        strip = found[0]
+        self._mirror_review(found[0], status, note)
+        self._apply(index, source_id)
+
+    @staticmethod
+    def _mirror_review(strip: Any, status: ReviewStatus | str, note: str) -> None:
         if hasattr(strip, "shotloop_take"):
-            strip.shotloop_take.review = ReviewStatus(status).value
-            strip.shotloop_take.note = note
-        self.apply_visibility(source_id)
+            value = ReviewStatus(status).value
+            if strip.shotloop_take.review != value:
+                strip.shotloop_take.review = value
+            if strip.shotloop_take.note != note:
+                strip.shotloop_take.note = note
 
     def apply_visibility(self, source_id: str) -> None:
+        self._apply(self.index(), source_id)
+
+    @staticmethod
+    def _apply(index: imprint.Index, source_id: str) -> None:
         """Mute every take but the one on view; colour each by its review state."""
-        found = imprint.find_source(self.scene, source_id)
-        takes = imprint.stack(self.scene, source_id)
+        found = index.source(source_id)
+        takes = index.stack(source_id)
         shown = found[1].shown if found is not None else None
         newest: dict[str, int] = {}
         for _, c in takes:

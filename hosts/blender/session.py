@@ -225,8 +225,7 @@ class Session:
         container = Container("", version.shot, version.label, version.number, loader=loader.name,
                               source_id=source_id)
         loader.load(container, VersionRef.of(version), colorspace=version.colorspace,
-                    make_current=make_current and not existed)
-        loader.set_review(source_id, version.label, version.number, version.review, version.note)
+                    make_current=make_current and not existed, review=version.review, note=version.note)
         if not existed:
             self._undo = f"ShotLoop: {version.name} landed"
         self._dirty = True
@@ -234,10 +233,10 @@ class Session:
     def _apply_review(self, shot: str, label: str, number: int, status: str, note: str) -> None:
         for scene in bpy.data.scenes:
             loader = VseStripLoader(scene)
-            for _strip, c in list(imprint.containers(scene)):
-                if (c.shot, c.label, c.version) == (shot, label, number):
-                    loader.set_review(c.source_id, label, number, status, note)
-                    self._undo = f"ShotLoop: {shot} {label} v{number:03d} {status}"
+            for c in {c.source_id: c for _s, c in imprint.containers(scene)
+                      if (c.shot, c.label, c.version) == (shot, label, number)}.values():
+                loader.set_review(c.source_id, label, number, status, note)
+                self._undo = f"ShotLoop: {shot} {label} v{number:03d} {status}"
         self._dirty = True
 
     # ------------------------------------------------------------------ job list

@@ -27,8 +27,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import Run, clean, ffmpeg, load, measure, median_run, oiiotool, python_child  # noqa: E402
 
@@ -59,27 +57,39 @@ print(f"in-process {time.perf_counter() - started:.3f}")
 """
 
 
-def make_plate(folder: Path, frames: int, width: int, height: int) -> str:
-    """ACEScg half EXRs: graded gradients, a moving highlight above 1.0 and fine grain."""
-    import OpenImageIO as oiio
+PLATE = """
+import sys
+from pathlib import Path
+import numpy as np
+import OpenImageIO as oiio
+folder, frames, width, height = Path(sys.argv[1]), *map(int, sys.argv[2:5])
+folder.mkdir(parents=True, exist_ok=True)
+rng = np.random.default_rng(0)
+grain = rng.normal(0.0, 0.01, (height, width, 3)).astype(np.float32)
+y = np.linspace(0, 1, height, dtype=np.float32)[:, None, None]
+x = np.linspace(0, 1, width, dtype=np.float32)[None, :, None]
+base = 0.02 + 0.3 * x * np.array([1.0, 0.8, 0.6], np.float32) + 0.2 * (1 - y) * np.array([0.3, 0.5, 0.9], np.float32)
+spec = oiio.ImageSpec(width, height, 3, oiio.HALF)
+spec.attribute("compression", "zip")
+for index in range(frames):
+    frame = base + np.roll(grain, index * 7, axis=1)
+    cx = int((0.1 + 0.8 * index / max(1, frames - 1)) * width)
+    frame[height // 3: height // 3 + height // 8, max(0, cx - width // 16): cx + width // 16] = (4.0, 3.0, 1.5)
+    path = folder / f"plate.{1001 + index}.exr"
+    out = oiio.ImageOutput.create(str(path))
+    out.open(str(path), spec)
+    out.write_image(np.maximum(frame, 0.0))
+    out.close()
+"""
 
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(0)
-    grain = rng.normal(0.0, 0.01, (height, width, 3)).astype(np.float32)
-    y = np.linspace(0, 1, height, dtype=np.float32)[:, None, None]
-    x = np.linspace(0, 1, width, dtype=np.float32)[None, :, None]
-    base = (0.02 + 0.3 * x * np.array([1.0, 0.8, 0.6], np.float32) + 0.2 * (1 - y) * np.array([0.3, 0.5, 0.9], np.float32))
-    spec = oiio.ImageSpec(width, height, 3, oiio.HALF)
-    spec.attribute("compression", "zip")
-    for index in range(frames):
-        frame = base + np.roll(grain, index * 7, axis=1)
-        cx = int((0.1 + 0.8 * index / max(1, frames - 1)) * width)
-        frame[height // 3: height // 3 + height // 8, max(0, cx - width // 16): cx + width // 16] = (4.0, 3.0, 1.5)
-        path = folder / f"plate.{1001 + index}.exr"
-        out = oiio.ImageOutput.create(str(path))
-        out.open(str(path), spec)
-        out.write_image(np.maximum(frame, 0.0))
-        out.close()
+
+def make_plate(folder: Path, frames: int, width: int, height: int) -> str:
+    """ACEScg half EXRs: graded gradients, a moving highlight above 1.0 and fine grain.
+
+    Made in a child process, so this process stays small and the peak memory measured for
+    each contender (inherited across fork) is the contender's own.
+    """
+    measure(python_child(PLATE, str(folder), str(frames), str(width), str(height)))
     return str(folder / "plate.####.exr")
 
 

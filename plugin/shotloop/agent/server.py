@@ -114,6 +114,7 @@ def setup_logging(home: AgentHome, level: int = logging.INFO) -> None:
     home.ensure()
     handler = logging.handlers.RotatingFileHandler(home.log_file, maxBytes=5_000_000, backupCount=3)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(level)  # pyblish lowers the root logger while plugins run
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level)

@@ -113,10 +113,17 @@ class LinearToCode:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_matrix_t", np.ascontiguousarray(self.matrix.T, dtype=np.float32))
 
-    def apply(self, pixels: np.ndarray) -> np.ndarray:
-        """(H, W, 3) float32 → (H, W, 3) uint16 display codes (clamped; NaN → 0)."""
+    def apply(self, pixels: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """(H, W, 3) float32/float16 → (H, W, 3) uint16 display codes (clamped; NaN → 0).
+
+        ``out``, if given, receives the codes (e.g. a video frame's own pixel buffer).
+        """
+        if out is not None and not out.flags.c_contiguous:
+            out[...] = self.apply(pixels)
+            return out
         flat = pixels.reshape(-1, 3)
-        out = np.empty(flat.shape, np.uint16)
+        result = np.empty(pixels.shape, np.uint16) if out is None else out
+        out = result.reshape(-1, 3)
         work = np.empty((min(BLOCK, len(flat)), 3), np.float32)
         shifted = bool(self.shift.any())
         for start in range(0, len(flat), BLOCK):
@@ -137,7 +144,7 @@ class LinearToCode:
             else:
                 for channel in range(3):
                     np.take(self.tables[channel], index[:, channel], out=target[:, channel])
-        return out.reshape(pixels.shape)
+        return result
 
     def step(self) -> dict[str, Any]:
         return {"method": "3x3 matrix + 1D table derived from OCIO", "table": GRID,

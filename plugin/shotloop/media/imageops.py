@@ -77,16 +77,21 @@ class DisplayConverter:
         self.config, self.src, self.dst, self.shot = config, src, dst, shot
         self.fast = derive_display(config, src, dst) if src != dst else None
 
-    def codes16(self, buf: Any, window: tuple[int, int, int, int]) -> np.ndarray:
+    def codes16(self, buf: Any, window: tuple[int, int, int, int], out: np.ndarray | None = None) -> np.ndarray:
+        """The window of ``buf`` as (h, w, 3) uint16 display codes (into ``out`` if given)."""
         import OpenImageIO as oiio
 
         x, y, w, h = window
         roi = oiio.ROI(x, x + w, y, y + h, 0, 1, 0, 3)
         if self.fast is None:
-            return to_display(buf, window=window, src=self.src, dst=self.dst, config=self.config,
-                              shot=self.shot, stats=False, codes16=True).pixels
+            codes = to_display(buf, window=window, src=self.src, dst=self.dst, config=self.config,
+                               shot=self.shot, stats=False, codes16=True).pixels
+            if out is None:
+                return codes
+            out[...] = codes
+            return out
         kind = oiio.HALF if buf.spec().format == oiio.TypeDesc(oiio.HALF) else oiio.FLOAT
-        return self.fast.apply(buf.get_pixels(kind, roi).reshape(h, w, 3))
+        return self.fast.apply(buf.get_pixels(kind, roi).reshape(h, w, 3), out=out)
 
     def step(self, **extra: Any) -> dict[str, Any]:
         method = self.fast.step() if self.fast else {"method": "OCIO on every frame"}

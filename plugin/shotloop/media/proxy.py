@@ -26,7 +26,7 @@ from .framemap import rate_text
 from .imageops import DisplayConverter, place
 from .keyframes import RESAMPLE
 from .plate import PlateInfo, PlateReader, plate_info
-from .video import H264Writer
+from .video import H264Writer, rgb48_frame
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +96,18 @@ def make_proxy(shot: Shot, ratio: str, out: Path, *, config: str | None = None, 
     return Proxy(out, frames, float(rate), size, size_bytes, steps)
 
 
-def _prepare(reader: PlateReader, frame: int, buf: Any, plan: Fit, converter: DisplayConverter) -> np.ndarray:
+def _prepare(reader: PlateReader, frame: int, buf: Any, plan: Fit, converter: DisplayConverter) -> Any:
+    """One plate frame → a video frame ready for the encoder (which scales it to the target)."""
+    import av
+
     if buf is None:
         buf = reader.read_buf(frame)
-    return place(converter.codes16(buf, plan.window), plan)
+    if plan.placement == (0, 0, plan.target.width, plan.target.height):
+        _, _, w, h = plan.window  # crop (or same size): convert the window straight into the frame
+        picture, pixels = rgb48_frame(w, h)
+        converter.codes16(buf, plan.window, out=pixels)
+        return picture
+    return av.VideoFrame.from_ndarray(place(converter.codes16(buf, plan.window), plan), format="rgb24")
 
 
 def _encode(shot: Shot, info: PlateInfo, plan: Fit, out: Path, rate: Any, crf: int,
@@ -119,9 +127,9 @@ def _encode(shot: Shot, info: PlateInfo, plan: Fit, out: Path, rate: Any, crf: i
                 buf = reader.read_buf(frame) if info.is_movie else None  # movies decode in order
                 pending.append(pool.submit(_prepare, reader, frame, buf, plan, converter))
                 if len(pending) > 2 * workers:
-                    writer.write(pending.popleft().result())
+                    writer.write_frame(pending.popleft().result())
             while pending:
-                writer.write(pending.popleft().result())
+                writer.write_frame(pending.popleft().result())
             ok = True
         finally:
             for future in pending:

@@ -21,7 +21,7 @@ from ..model import Resolution
 
 log = logging.getLogger(__name__)
 
-__all__ = ["VideoInfo", "probe_video", "VideoReader", "H264Writer", "parse_timecode"]
+__all__ = ["VideoInfo", "probe_video", "VideoReader", "H264Writer", "parse_timecode", "rgb48_frame"]
 
 # AVColorSpace tag → swscale matrix name; AVColorRange tag → name.
 _MATRIX = {1: "ITU709", 5: "ITU601", 6: "ITU601", 7: "SMPTE240M", 4: "FCC", 9: "BT2020", 10: "BT2020"}
@@ -199,6 +199,16 @@ class VideoReader:
                         self._shot, self._error_type) from None
 
 
+def rgb48_frame(width: int, height: int) -> tuple[Any, np.ndarray]:
+    """A new rgb48le ``av.VideoFrame`` and a writable (H, W, 3) uint16 view of its pixels."""
+    import av
+
+    frame = av.VideoFrame(width, height, "rgb48le")
+    plane = frame.planes[0]
+    rows = np.frombuffer(plane, np.uint16).reshape(height, plane.line_size // 2)
+    return frame, rows[:, : width * 3].reshape(height, width, 3)
+
+
 class H264Writer:
     """Encode RGB uint8 frames to an H.264 MP4 (yuv420p, BT.709, limited range).
 
@@ -245,12 +255,21 @@ class H264Writer:
         self.close()
 
     def write(self, rgb: np.ndarray) -> None:
+        """Encode an (H, W, 3) uint8 RGB picture of the writer's size."""
         import av
+
+        self.write_frame(av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24"))
+
+    def write_frame(self, frame: Any) -> None:
+        """Encode an RGB ``av.VideoFrame`` (rgb24 or rgb48le), scaled to the writer's size.
+
+        RGB → BT.709 limited-range 4:2:0 and any scaling happen in one swscale pass.
+        """
         from av.video.reformatter import ColorRange, Colorspace, Interpolation
 
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
         yuv = self._reformatter.reformat(
-            frame, format="yuv420p", interpolation=Interpolation.BICUBIC | Interpolation.ACCURATE_RND,
+            frame, self.size.width, self.size.height, format="yuv420p",
+            interpolation=Interpolation.BICUBIC | Interpolation.ACCURATE_RND,
             src_colorspace=Colorspace.ITU709, dst_colorspace=Colorspace.ITU709,
             src_color_range=ColorRange.JPEG, dst_color_range=ColorRange.MPEG)
         yuv.pts = self.frames

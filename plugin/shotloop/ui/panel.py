@@ -28,7 +28,8 @@ from .background import Background
 from .review_view import ReviewView
 from .send_view import SendView
 from .services import MediaServices
-from .session import ClientSlot, PanelSession
+from .agent_link import ClientSlot
+from .session import PanelSession
 from .shot_list import ShotsProvider
 from .watch_view import WatchView
 

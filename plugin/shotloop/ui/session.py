@@ -18,6 +18,7 @@ from .. import model
 from ..client import AgentAPI, AgentClient, AgentEvent
 from ..errors import AgentUnavailable, ShotLoopError
 from ..model import Job, JobRequest, JobState, ReviewStatus, Version
+from .agent_link import AgentLink, ClientSlot
 from .dispatch import QtDispatcher
 from .profile import ProfileInfo
 
@@ -26,26 +27,12 @@ log = logging.getLogger(__name__)
 Dispatch = Callable[[Callable[[], None]], None]
 FETCH_DELAY_MS = 150
 PROFILE_DELAY_MS = 1000
+RETRY_DELAY_MS = 5000
 
 
 def version_root(version: Version) -> str:
     """The store root a version lives in (``<root>/<shot>/<label>/vNNN``)."""
     return str(Path(version.path).parents[2]) if version.path else ""
-
-
-class ClientSlot:
-    """Holds the session's AgentClient outside Qt, so it can be closed after the widgets
-    are gone (a Nuke pane may be destroyed without a close event)."""
-
-    def __init__(self) -> None:
-        self.client: AgentClient | None = None
-        self.closed = False
-
-    def close(self) -> None:
-        self.closed = True  # results still in flight are dropped, not run on dead widgets
-        if self.client is not None:
-            self.client.close()
-            self.client = None
 
 
 class PanelSession(QObject):
@@ -66,7 +53,7 @@ class PanelSession(QObject):
         self._qt_dispatch = QtDispatcher(self)
         self._qt_dispatch.failed.connect(lambda text: self.message.emit("error", text))
         self._dispatch: Dispatch = dispatch or self._qt_dispatch
-        self._connect = connect or AgentAPI.connect
+        self.link = AgentLink(connect or AgentAPI.connect)
         self.profile_name = profile
         self.profile: ProfileInfo | None = None
         self.jobs: dict[str, Job] = {}
@@ -78,6 +65,7 @@ class PanelSession(QObject):
         self._pending: set[str] = set()
         self._fetch_timer = self._single_shot(FETCH_DELAY_MS, self._fetch_pending)
         self._profile_timer = self._single_shot(PROFILE_DELAY_MS, self.refresh_profile)
+        self._retry_timer = self._single_shot(RETRY_DELAY_MS, self.start)
 
     def _single_shot(self, ms: int, slot: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
@@ -98,8 +86,9 @@ class PanelSession(QObject):
     @property
     def client(self) -> AgentClient:
         if self.slot.client is None:
-            self.slot.client = AgentClient(self._connect, dispatch=self.dispatch,
-                                           on_error=self._on_agent_error)
+            link = self.link
+            self.slot.client = AgentClient(lambda: link, dispatch=self.dispatch,  # type: ignore[arg-type,return-value]
+                                           on_error=self._failed)
         return self.slot.client
 
     @property
@@ -137,7 +126,8 @@ class PanelSession(QObject):
 
         def failed(err: ShotLoopError) -> None:
             self._following = "idle"
-            self.message.emit("error", err.message)
+            self._failed(err)
+            self._retry_timer.start()  # until the agent answers (the Connect button too)
 
         self.call(snapshot, loaded, failed)
 
@@ -145,7 +135,8 @@ class PanelSession(QObject):
         self.slot.close()
         self._following = "idle"
 
-    def _on_agent_error(self, err: ShotLoopError) -> None:
+    def _failed(self, err: ShotLoopError) -> None:
+        """A failed call nobody waits on: one line for the artist."""
         if isinstance(err, AgentUnavailable):
             self._set_connected(False)
         self.message.emit("error", err.message)
@@ -157,32 +148,34 @@ class PanelSession(QObject):
 
     def call(self, method: Callable[[AgentAPI], Any], on_done: Callable[[Any], None] | None = None,
              on_error: Callable[[ShotLoopError], None] | None = None) -> None:
-        """``method(api)`` on the client's worker; its result or its own error come back here.
+        """``method(api)`` on the client's worker; its result, or its error, comes back here.
 
-        Without ``on_error`` a failure goes to ``message``; an unreachable agent always does
-        (and also reaches ``on_error``, so a view waiting on the call can stop waiting).
+        Errors never leave the worker as exceptions: each reaches ``on_error`` (or, without
+        one, ``message`` as one line); a lost agent also flips ``connection_changed``.
         """
 
         def guarded(api: AgentAPI) -> tuple[bool, Any]:
             try:
                 return True, method(api)
-            except AgentUnavailable as err:
-                if on_error is not None:
-                    self.dispatch(lambda: on_error(err))
-                raise  # the client drops its connection and reports it through _on_agent_error
             except ShotLoopError as err:
-                if on_error is None:
-                    raise
                 return False, err
+            except Exception as exc:  # a bug: the traceback to the log, one line to the artist
+                log.exception("ShotLoop panel call failed")
+                return False, ShotLoopError(f"internal error: {exc}", fix="see the ShotLoop log")
 
         def done(outcome: tuple[bool, Any]) -> None:
-            self._set_connected(True)
             ok, value = outcome
             if ok:
+                self._set_connected(True)
                 if on_done is not None:
                     on_done(value)
-            elif on_error is not None:
+                return
+            if isinstance(value, AgentUnavailable):
+                self._set_connected(False)
+            if on_error is not None:
                 on_error(value)
+            else:
+                self._failed(value)
 
         self.client.call(guarded, done)
 
