@@ -46,9 +46,16 @@ class StripMedia:
 
 @dataclass(frozen=True)
 class Collected:
+    """Shots ready to send, one error per strip that is not, and what the artist should know.
+
+    ``cut`` is the VSE cut the shots sit in (pure OTIO data, safe to hand to a worker thread);
+    selections carry no EditContext yet when collected with ``edit=False``."""
+
     selections: list[ShotSelection] = field(default_factory=list)
     errors: list[ShotLoopError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    cut: Any = None
+    handles: tuple[int, int] = DEFAULT_HANDLES
 
 
 def _visible_index(strip: Any) -> tuple[int, int]:
@@ -148,25 +155,32 @@ def shot_of(scene: Any, strip: Any) -> tuple[Shot, list[str]]:
 
 
 def collect(scene: Any, strips: Sequence[Any] | None = None, *,
-            handles: tuple[int, int] = DEFAULT_HANDLES) -> Collected:
+            handles: tuple[int, int] = DEFAULT_HANDLES, edit: bool = True) -> Collected:
     """Shots for ``strips`` (default: the selected ones) with their place in the cut; one
-    error per strip that cannot go."""
+    error per strip that cannot go. ``edit=False`` leaves the EditContexts to be made from
+    ``Collected.cut`` later (off the main thread)."""
     chosen = list(strips) if strips is not None else compat.selected_strips(scene)
-    result = Collected()
+    ready_cut = None
     ready: list[tuple[Any, Shot]] = []
+    errors: list[ShotLoopError] = []
+    warnings: list[str] = []
     for strip in chosen:
         if strip.type == "SOUND":
             continue  # selected alongside its picture: never a shot
         try:
-            shot, warnings = shot_of(scene, strip)
+            shot, notes = shot_of(scene, strip)
         except ShotLoopError as err:
-            result.errors.append(err)
+            errors.append(err)
             continue
         ready.append((strip, shot))
-        result.warnings.extend(warnings)
-    contexts = timeline.edit_contexts(scene, [strip for strip, _ in ready], handles=handles) if ready else {}
-    for strip, shot in ready:
-        result.selections.append(ShotSelection(node_id=strip.name, shot=shot, edit=contexts.get(shot.shot_id)))
-    for text in result.warnings:
+        warnings.extend(notes)
+    contexts: dict[str, Any] = {}
+    if ready:
+        ready_cut = timeline.build_cut(scene, channels={strip.channel for strip, _ in ready})
+        if edit:
+            contexts = timeline.contexts_from_cut(ready_cut, [shot.shot_id for _, shot in ready], handles=handles)
+    for text in warnings:
         log.warning("%s", text)
-    return result
+    selections = [ShotSelection(node_id=strip.name, shot=shot, edit=contexts.get(shot.shot_id))
+                  for strip, shot in ready]
+    return Collected(selections, errors, warnings, ready_cut, handles)

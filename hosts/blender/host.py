@@ -23,9 +23,9 @@ class BlenderHost:
     def scene(self) -> Any:
         return self._scene()
 
-    def collect(self, strips: Any = None) -> collect.Collected:
+    def collect(self, strips: Any = None, *, edit: bool = True) -> collect.Collected:
         """Shots for the selected strips, with a ShotLoopError for each strip that cannot go."""
-        return collect.collect(self.scene, strips)
+        return collect.collect(self.scene, strips, edit=edit)
 
     def selected_shots(self) -> list[ShotSelection]:
         return self.collect().selections

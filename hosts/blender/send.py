@@ -22,7 +22,7 @@ from shotloop.host import ShotSelection
 from shotloop.model import Endpoint, Job, JobRequest, KeyframeMode, Recipe
 from shotloop.providers import runway_models
 
-from . import collect
+from . import collect, timeline
 from .properties import AUTO
 from .host import BlenderHost
 
@@ -102,25 +102,31 @@ def submit(api: AgentAPI, requests: Sequence[JobRequest], profile: str = "") -> 
 def send_selected(host: BlenderHost, recipe: Recipe, *, client: AgentClient, store_root: str,
                   profile: str = "", on_done: Callable[[Sequence[JobRequest], Results], None] | None = None,
                   ) -> collect.Collected:
-    """Collect the selected strips (main thread) and submit them without waiting.
+    """Collect the selected strips and submit them without waiting.
 
-    Returns what was collected (shots and per-strip errors) at once; ``on_done(requests,
-    results)`` runs on the main thread when the agent answered.
+    The main thread only reads the strips and builds the cut; the editorial rules (edit
+    contexts, durations, ratios), validation and submission run on the client's worker.
+    Returns what was collected at once; ``on_done(requests, results)`` runs on the main
+    thread with a Job or a ShotLoopError per shot (duration problems included).
     """
-    found = host.collect()
-    requests, errors = requests_for(found.selections, recipe, store_root=store_root, profile=profile)
-    sent = {r.shot.shot_id for r in requests}
-    collected = collect.Collected([s for s in found.selections if s.shot.shot_id in sent],
-                                  [*found.errors, *errors], found.warnings)
-    if not requests:
-        return collected
+    found = host.collect(edit=False)
+    if not found.selections:
+        return found
+    selections, cut, handles = list(found.selections), found.cut, found.handles
 
-    def done(results: Results) -> None:
+    def work(api: AgentAPI) -> tuple[list[JobRequest], Results]:
+        contexts = timeline.contexts_from_cut(cut, [s.shot.shot_id for s in selections], handles=handles)
+        placed = [replace(s, edit=contexts.get(s.shot.shot_id)) for s in selections]
+        requests, errors = requests_for(placed, recipe, store_root=store_root, profile=profile)
+        results = submit(api, requests, profile) if requests else []
+        return requests, [*results, *errors]
+
+    def done(outcome: tuple[list[JobRequest], Results]) -> None:
         if on_done is not None:
-            on_done(requests, results)
+            on_done(*outcome)
 
-    client.call(lambda api: submit(api, requests, profile), done)
-    return collected
+    client.call(work, done)
+    return found
 
 
 def jobs_of(results: Results) -> list[Job]:

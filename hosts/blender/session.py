@@ -169,7 +169,7 @@ class Session:
         self._add_jobs(scene_name, jobs)
         scene = bpy.data.scenes.get(scene_name)
         if scene is not None and jobs:
-            scene.shotloop.status = f"sent {len(jobs)} of {len(requests)} shot(s)"
+            scene.shotloop.status = f"sent {len(jobs)} of {len(results)} shot(s)"
 
     def _add_jobs(self, scene_name: str, jobs: Sequence[Job]) -> None:
         scene = bpy.data.scenes.get(scene_name)

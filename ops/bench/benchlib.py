@@ -23,9 +23,11 @@ class Run:
     wall_s: float
     cpu_s: float
     peak_mb: float
+    inner_s: float | None = None  # what the child timed itself (without interpreter start-up)
 
     def __str__(self) -> str:
-        return f"{self.wall_s:7.2f} s wall  {self.cpu_s:7.2f} s cpu  {self.peak_mb:7.1f} MB peak"
+        inner = f"  ({self.inner_s:.2f} s in-process)" if self.inner_s is not None else ""
+        return f"{self.wall_s:7.2f} s wall  {self.cpu_s:7.2f} s cpu  {self.peak_mb:7.1f} MB peak{inner}"
 
 
 def measure(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
@@ -39,12 +41,17 @@ def measure(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path 
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}):\n{out[-2000:]}\n{err[-2000:]}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0)
+    inner = None
+    for line in out.splitlines():
+        if line.startswith("in-process "):
+            inner = float(line.split()[1])
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, inner)
 
 
 def median_run(runs: list[Run]) -> Run:
+    inner = [r.inner_s for r in runs if r.inner_s is not None]
     return Run(statistics.median(r.wall_s for r in runs), statistics.median(r.cpu_s for r in runs),
-               max(r.peak_mb for r in runs))
+               max(r.peak_mb for r in runs), statistics.median(inner) if inner else None)
 
 
 def ffmpeg() -> str:

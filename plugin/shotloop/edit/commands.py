@@ -79,6 +79,7 @@ def add_commands(sub: Any, *, versions: VersionsFor | None = None) -> None:
     p = group.add_parser("review", help="export the review timeline for a cut")
     _cut_arguments(p)
     p.add_argument("--versions", type=Path, help="JSON list of model.Version")
+    p.add_argument("--root", type=Path, help="version store root to take the versions from")
     p.add_argument("--out", type=Path, required=True, help=".otio, .otioz, .edl or .xml")
     p.add_argument("--takes-out", type=Path, help="also write the one-track-per-take layout")
     p.add_argument("--prefer", choices=("frames", "movie"), default="frames",
@@ -92,6 +93,9 @@ def add_commands(sub: Any, *, versions: VersionsFor | None = None) -> None:
     p.add_argument("review", type=Path)
     p.add_argument("--rate", type=float, help="frame rate (needed for EDLs)")
     p.add_argument("--versions", type=Path, help="JSON list of model.Version (the ledger's view)")
+    p.add_argument("--root", type=Path, help="version store root to compare with")
+    p.add_argument("--apply", action="store_true",
+                   help="record the changes (review status and notes) through the agent")
     p.add_argument("--extract-to", type=Path, help=".otioz: unpack here so media resolve")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=partial(_cmd_changes, versions=versions))
@@ -181,6 +185,11 @@ def _load_plates(path: Path) -> list[Shot]:
 
 
 def _versions_source(args: argparse.Namespace, versions: VersionsFor | None) -> Any:
+    if getattr(args, "root", None):
+        from ..store.versions import VersionStore
+
+        store = VersionStore(Path(args.root).resolve())
+        return lambda shot: store.versions(shot)
     if getattr(args, "versions", None):
         try:
             return [from_dict(Version, d) for d in _read_json_list(args.versions, "versions")]
@@ -251,7 +260,7 @@ def _cmd_review(args: argparse.Namespace, out: TextIO | None = None, *,
 def _cmd_changes(args: argparse.Namespace, out: TextIO | None = None, *,
                  versions: VersionsFor | None) -> int:
     known: Any = versions
-    if args.versions:
+    if args.versions or args.root:
         known = _versions_source(args, None)
     changes = read_review_changes(args.review, rate=args.rate, versions=known,
                                   extract_to=args.extract_to)
@@ -262,4 +271,11 @@ def _cmd_changes(args: argparse.Namespace, out: TextIO | None = None, *,
         for c in changes:
             stream.write(f"{c.shot} {c.label} v{c.version:03d} -> {c.status.value}: {c.what}"
                          f"{' — ' + c.note if c.note else ''}\n")
+    if args.apply:
+        from ..client import AgentAPI
+
+        api = AgentAPI.connect()
+        root = str(Path(args.root).resolve()) if args.root else ""
+        for c in changes:
+            api.review(c.shot, c.label, c.version, c.status, c.note, root=root)
     return 0
