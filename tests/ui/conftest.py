@@ -19,10 +19,17 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "ui"
 
 
 
-def settle(qapp, rounds: int = 6) -> None:
-    """Let posted events and layout passes run (no waiting on time)."""
+def settle(rounds: int = 6) -> None:
+    """Let posted events and layout passes run (no waiting on time).
+
+    Through a QEventLoop: PySide6 6.12's static QCoreApplication.processEvents() drops a
+    reference to None on every call, which crashes a long session.
+    """
+    from qtpy.QtCore import QEventLoop
+
+    loop = QEventLoop()
     for _ in range(rounds):
-        qapp.processEvents()
+        loop.processEvents()
 
 
 @pytest.fixture
@@ -31,7 +38,7 @@ def screenshot(qapp) -> Callable[..., Path]:
 
     def save(widget, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        settle(qapp)
+        settle()
         path = SCREENSHOTS / f"{name}.png"
         assert widget.grab().save(str(path)), f"could not write {path}"
         return path

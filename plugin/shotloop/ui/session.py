@@ -59,7 +59,7 @@ class PanelSession(QObject):
         self.jobs: dict[str, Job] = {}
         self.versions: dict[str, dict[tuple[str, int], Version]] = {}
         self.roots: dict[str, set[str]] = {}
-        self.connected = False
+        self.connected: bool | None = None  # unknown until the first answer
         self.slot = ClientSlot()
         self._following = "idle"  # idle | starting | following
         self._pending: set[str] = set()

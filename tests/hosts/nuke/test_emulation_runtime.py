@@ -204,3 +204,15 @@ def test_execute_writes_real_frames_through_the_graph(nk, tmp_path):
         nk.execute(write, 1, 1)
     with pytest.raises(RuntimeError):
         nk.execute(nk.nodes.Write(), 1, 1)
+
+
+def test_script_close_fires_on_script_close_and_asks_about_unsaved_changes(nk, tmp_path):
+    closed = []
+    nk.addOnScriptClose(lambda: closed.append(nk.root().name()))
+    nk.scriptSaveAs(str(tmp_path / "c.nk"), overwrite=1)
+    nk.nodes.NoOp()
+    nuke_fake.queue_dialog_response("ask", True)
+    assert nk.scriptClose()
+    assert closed == [str(tmp_path / "c.nk")] and nk.allNodes() == [] and nk.root().name() == "Root"
+    nk.scriptOpen(str(tmp_path / "c.nk"))
+    assert nk.allNodes("NoOp")  # saved before closing

@@ -71,7 +71,7 @@ def test_a_job_landing_while_nuke_is_closed_is_loaded_when_the_script_reopens(nk
     pump(lambda: session.batch_status(batch) == "running", timeout_s=30, what="submitted")
     (job_id,) = session.awaited_jobs
     nk.scriptSave()
-    nk.scriptClear()
+    nk.scriptClose()  # saved: no question asked
     runtime.shutdown()
     (job,) = agent.wait_final([job_id])
     assert job.state is JobState.PUBLISHED

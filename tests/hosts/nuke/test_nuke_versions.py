@@ -147,7 +147,7 @@ def test_jobs_landing_while_the_script_is_closed_are_loaded_on_reopen(nk, fake_a
     nk.scriptSave()
     state = json.loads(nk.root()["shotloop_state"].value())
     assert list(state["jobs"]) == [job]
-    nk.scriptClear()
+    nk.scriptClose()
     runtime.shutdown()  # Nuke quits
     fake_agent.publish(job, seed=5)  # the agent carries on alone
     session = install_session(lambda: fake_agent)  # a new Nuke

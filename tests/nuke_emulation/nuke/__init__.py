@@ -25,7 +25,7 @@ from ._knobs import (  # noqa: F401
 from ._nodes import Group, Node, Root  # noqa: F401
 from ._render import execute, executeBackgroundNuke, render  # noqa: F401
 from ._script import (  # noqa: F401
-    nodeCopy, nodePaste, scriptClear, scriptName, scriptOpen, scriptReadFile,
+    nodeCopy, nodePaste, scriptClear, scriptClose, scriptName, scriptOpen, scriptReadFile,
     scriptSave, scriptSaveAs, scriptSource, script_directory)
 from ._session import SESSION as _SESSION
 from ._mainthread import ProgressTask, executeInMainThread, executeInMainThreadWithResult  # noqa: F401

@@ -83,6 +83,20 @@ def scriptClear(resetToCompiledDefaults: bool = False, clearUserKnobs: bool = Fa
     SESSION.open_panels.clear()
 
 
+def scriptClose(ignoreUnsavedChanges: bool = False) -> bool:  # noqa: N802,N803
+    """Close the current script. With unsaved changes the GUI asks whether to save first
+    (a scripted ``ask``; the real dialog also offers Cancel), terminal mode does not ask."""
+    require_main("scriptClose")
+    root = SESSION.root
+    if root._modified and not ignoreUnsavedChanges and SESSION.gui:
+        from ._ui import ask
+
+        if ask(f"Save changes to {root.name()}?"):
+            scriptSave()
+    scriptClear()
+    return True
+
+
 def _fire_on_create(created: list[Any]) -> None:
     for node in created:
         if not node._deleted:
