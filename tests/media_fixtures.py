@@ -23,7 +23,47 @@ PLATE_FIRST_RGB: RGB = (0.18, 0.10, 0.05)
 PLATE_LAST_RGB: RGB = (0.05, 0.12, 0.30)
 
 __all__ = ["make_exr_plate", "make_h264_clip", "plate_rgb", "clip_rgb", "moving_frame",
-           "PLATE_FIRST_RGB", "PLATE_LAST_RGB"]
+           "write_test_ocio_config", "PLATE_FIRST_RGB", "PLATE_LAST_RGB"]
+
+# A small studio-style OCIO config: "linear" (scene_linear role, alias lin_test), an sRGB-like
+# "srgb_test", and "mixed_gamma" (a matrix then a power: no LUT + matrix shortcut exists
+# from linear to it, so code paths that need OCIO on every frame get exercised).
+TEST_OCIO_CONFIG = """\
+ocio_profile_version: 2
+roles:
+  default: raw
+  scene_linear: linear
+  data: raw
+file_rules:
+  - !<Rule> {name: Default, colorspace: default}
+displays:
+  sRGB:
+    - !<View> {name: Raw, colorspace: raw}
+colorspaces:
+  - !<ColorSpace>
+    name: raw
+    isdata: true
+  - !<ColorSpace>
+    name: linear
+    aliases: [lin_test]
+  - !<ColorSpace>
+    name: srgb_test
+    from_scene_reference: !<ExponentWithLinearTransform> {gamma: 2.4, offset: 0.055, direction: inverse}
+  - !<ColorSpace>
+    name: mixed_gamma
+    from_scene_reference: !<GroupTransform>
+      children:
+        - !<MatrixTransform> {matrix: [0.8, 0.2, 0, 0, 0.1, 0.8, 0.1, 0, 0, 0.2, 0.8, 0, 0, 0, 0, 1]}
+        - !<ExponentTransform> {value: [2.2, 2.2, 2.2, 1], direction: inverse}
+"""
+
+
+def write_test_ocio_config(directory: Path | str) -> str:
+    """Write TEST_OCIO_CONFIG as ``<directory>/config.ocio``; return its path."""
+    path = Path(directory) / "config.ocio"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(TEST_OCIO_CONFIG)
+    return str(path)
 
 
 def plate_rgb(frame: int, first: int, last: int, rgb_first: RGB = PLATE_FIRST_RGB,

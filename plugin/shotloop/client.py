@@ -185,7 +185,10 @@ class AgentAPI:
         return self._call("GET", "/v1/account", params={"profile": profile} if profile else None)
 
     def events(self, since: int, *, wait_s: float = EVENT_WAIT_S) -> tuple[list[AgentEvent], int]:
-        """Long poll: events after ``since``, waiting up to ``wait_s`` for the first one."""
+        """Long poll: events after ``since``, waiting up to ``wait_s`` for the first one.
+
+        ``since=-1`` returns no events at once, only the current last sequence number (to
+        follow only what happens from now on)."""
         data = self._call("GET", "/v1/events", params={"since": since, "timeout": wait_s},
                           timeout=wait_s + 10.0)
         return [AgentEvent.from_dict(e) for e in data["events"]], int(data["last"])
@@ -289,15 +292,15 @@ class AgentClient:
                 with self._api_lock:
                     if isinstance(err, AgentUnavailable):
                         self._api = None  # reconnect (and restart the agent) next time
-                self._deliver(lambda: self._on_error(err))
+                self._deliver(lambda e=err: self._on_error(e))  # bind now: `err` is cleared
                 return
             except Exception as exc:  # a bug must reach the log, never kill the worker
                 log.exception("ShotLoop client call failed")
-                err = ShotLoopError(f"internal error: {exc}")
-                self._deliver(lambda: self._on_error(err))
+                internal = ShotLoopError(f"internal error: {exc}")
+                self._deliver(lambda e=internal: self._on_error(e))
                 return
             if on_done is not None:
-                self._deliver(lambda: on_done(result))
+                self._deliver(lambda r=result: on_done(r))
 
         self._tasks.put(task)
 

@@ -125,6 +125,9 @@ class ShotLoopError(Exception):
             field=data.get("field"),
             fix=data.get("fix"),
         )
+        for extra in ("failure_code", "status", "retry_after"):
+            if extra in data:
+                setattr(err, extra, data[extra])
         return err
 
 
@@ -226,6 +229,9 @@ class TaskFailed(ProviderError):
     def __init__(self, problem: str, *, failure_code: str | None = None, **kwargs: Any) -> None:
         self.failure_code = failure_code
         super().__init__(problem, **kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "failure_code": self.failure_code}
 
 
 class TaskLost(ProviderError):

@@ -222,6 +222,11 @@ class NukeSession:
         payload = event.payload
         state = str(payload.get("state", "")) or None
         progress = payload.get("progress")
+        if state == JobState.PUBLISHED.value and event.job_id in self._jobs:
+            # done for the agent, not yet for the script: the batch ends when the version is in
+            # its stack ("version.published" follows; reconcile in case it went missing)
+            state, progress = None, 1.0
+            self.reconcile([event.job_id])
         for batch in self.batches.values():
             batch.update(event.job_id, state, progress)
         if state in (JobState.FAILED.value, JobState.CANCELLED.value) and event.job_id in self._jobs:

@@ -101,6 +101,8 @@ def create_app(service: AgentService, token: str, *, on_shutdown: Callable[[], N
 
     def events(request, body):
         since = int(q(request, "since", "0"))
+        if since < 0:
+            return {"events": [], "last": service.ledger.last_seq()}
         wait = min(float(q(request, "timeout", "20")), MAX_EVENT_WAIT_S)
         found = service.ledger.wait_events(since, timeout=wait)
         last = found[-1].seq if found else max(since, 0)

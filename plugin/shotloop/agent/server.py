@@ -81,7 +81,8 @@ def build_agent(home: AgentHome, *, port: int = 0, settings: Settings | None = N
     holder: dict[str, Agent] = {}
     app = create_app(service, token, on_shutdown=lambda: threading.Thread(
         target=holder["agent"].stop, daemon=True).start())
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                            timeout_graceful_shutdown=1)  # do not wait out open long polls
     server = uvicorn.Server(config)
     agent = Agent(home=home, url=url, resources=resources, runner=runner, server=server)
     holder["agent"] = agent

@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import IngestFailed
 from ..model import Resolution
 from ..sequence import frame_path, has_frame_token
-from .video import VideoInfo, VideoReader, probe_video
+from .video import VideoInfo, VideoReader, probe_video, scale_rgb
 
 log = logging.getLogger(__name__)
 
@@ -128,10 +128,14 @@ class ImageSequenceClip:
                 buf = oiio.ImageBufAlgo.channels(buf, (0, 0, 0))
             elif spec.nchannels > 3:
                 buf = oiio.ImageBufAlgo.channels(buf, (0, 1, 2))
-            if (size.width, size.height) != (spec.width, spec.height):
+            if self.bits is None and (size.width, size.height) != (spec.width, spec.height):
+                # Float pictures: OIIO's filtered resize (swscale would clip values above 1).
                 buf = oiio.ImageBufAlgo.resize(buf, roi=oiio.ROI(0, size.width, 0, size.height, 0, 1, 0, 3))
             pixels = buf.get_pixels(kind)
-            yield index, np.ascontiguousarray(pixels.reshape(size.height, size.width, 3))
+            pixels = pixels.reshape(buf.spec().height, buf.spec().width, 3)
+            if (pixels.shape[1], pixels.shape[0]) != (size.width, size.height):
+                pixels = scale_rgb(pixels, size)  # integer codes: swscale, as for movies
+            yield index, np.ascontiguousarray(pixels)
 
 
 def _fps_text(fps: Fraction | None) -> str:

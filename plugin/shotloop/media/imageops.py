@@ -16,24 +16,14 @@ import numpy as np
 
 from .colour import colour_step, convert
 from .fastpath import derive_display
+from .video import scale_rgb
 from ..model import Resolution
 from .fit import Fit
 
 log = logging.getLogger(__name__)
 
-__all__ = ["fit_display", "place", "DisplayConverter", "scale_to_rgb8", "to_display", "DisplayImage", "quantize", "quantize16",
+__all__ = ["fit_display", "place", "DisplayConverter", "to_display", "DisplayImage", "quantize", "quantize16",
            "write_image_limited", "write_rgb8"]
-
-
-def scale_to_rgb8(codes16: np.ndarray, size: Resolution) -> np.ndarray:
-    """(H, W, 3) uint16 display codes → uint8 at ``size`` (swscale bicubic, rounded)."""
-    import av
-    from av.video.reformatter import Interpolation
-
-    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(codes16), format="rgb48le")
-    out = frame.reformat(size.width, size.height, format="rgb24",
-                         interpolation=Interpolation.BICUBIC | Interpolation.ACCURATE_RND)
-    return out.to_ndarray()
 
 
 def place(codes16: np.ndarray, fit: Fit) -> np.ndarray:
@@ -46,7 +36,7 @@ def place(codes16: np.ndarray, fit: Fit) -> np.ndarray:
     if (pw, ph) == (codes16.shape[1], codes16.shape[0]):
         placed = ((codes16.astype(np.uint32) + 128) // 257).astype(np.uint8)
     else:
-        placed = scale_to_rgb8(codes16, Resolution(pw, ph))
+        placed = scale_rgb(codes16, Resolution(pw, ph), to8=True)
     if (pw, ph) == (fit.target.width, fit.target.height):
         return placed
     canvas = np.zeros((fit.target.height, fit.target.width, 3), np.uint8)

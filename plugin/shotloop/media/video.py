@@ -21,7 +21,7 @@ from ..model import Resolution
 
 log = logging.getLogger(__name__)
 
-__all__ = ["VideoInfo", "probe_video", "VideoReader", "H264Writer", "parse_timecode", "rgb48_frame"]
+__all__ = ["VideoInfo", "probe_video", "VideoReader", "H264Writer", "parse_timecode", "rgb48_frame", "scale_rgb"]
 
 # AVColorSpace tag → swscale matrix name; AVColorRange tag → name.
 _MATRIX = {1: "ITU709", 5: "ITU601", 6: "ITU601", 7: "SMPTE240M", 4: "FCC", 9: "BT2020", 10: "BT2020"}
@@ -197,6 +197,21 @@ class VideoReader:
         except av.error.FFmpegError as exc:
             raise _fail(Path(self.info.path), f"stops decoding after frame {index} ({exc})",
                         self._shot, self._error_type) from None
+
+
+def scale_rgb(pixels: np.ndarray, size: Resolution, *, to8: bool = False) -> np.ndarray:
+    """Resize an (H, W, 3) uint8/uint16 RGB array with swscale (bicubic, rounded).
+
+    ``to8`` also converts 16-bit codes to 8 bits in the same pass.
+    """
+    import av
+    from av.video.reformatter import Interpolation
+
+    source = "rgb24" if pixels.dtype == np.uint8 else "rgb48le"
+    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format=source)
+    out = frame.reformat(size.width, size.height, format="rgb24" if to8 else source,
+                         interpolation=Interpolation.BICUBIC | Interpolation.ACCURATE_RND)
+    return out.to_ndarray()
 
 
 def rgb48_frame(width: int, height: int) -> tuple[Any, np.ndarray]:

@@ -101,7 +101,7 @@ def sequence_frames(pattern: str, frames: Sequence[int], colorspace: str, width:
     for frame in frames:
         path = frame_path(pattern, frame)
         buf = oiio.ImageBuf(str(path))
-        if buf.has_error:
+        if buf.has_error or not buf.read(0, 0, True, oiio.FLOAT):
             raise PlateInvalid(f"frame {frame} cannot be read: {buf.geterror()}", shot=shot,
                                field="frames", fix="check the files on disk")
         spec = buf.spec()

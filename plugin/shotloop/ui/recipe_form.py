@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import random
 
-from qtpy.QtCore import Signal
+from qtpy.QtCore import QRegularExpression, Signal
 from qtpy.QtGui import QRegularExpressionValidator
-from qtpy.QtCore import QRegularExpression
 from qtpy.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                             QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 

@@ -142,8 +142,9 @@ class FakeAgentAPI:
             self._set(job_id, state=JobState.FAILED, error=err.to_dict())
 
     def publish(self, job_id: str, *, seed: int | None = None, rgb: tuple[float, float, float] = (0.25, 0.5, 0.75),
-                width: int = 64, height: int = 36) -> Version:
-        """Write a real EXR version into the job's store root, as the agent would."""
+                width: int = 64, height: int = 36, announce: bool = True) -> Version:
+        """Write a real EXR version into the job's store root, as the agent would
+        (``announce=False``: the "version.published" event is lost)."""
         import OpenImageIO as oiio
 
         with self._lock:
@@ -167,7 +168,8 @@ class FakeAgentAPI:
                 created_at=time.time())
             self._versions.append(version)
             self._set(job_id, state=JobState.PUBLISHED, version=number, progress=1.0)
-            self._emit("version.published", job_id, {"job_id": job_id, "version": model.to_dict(version)})
+            if announce:
+                self._emit("version.published", job_id, {"job_id": job_id, "version": model.to_dict(version)})
             return version
 
     @property

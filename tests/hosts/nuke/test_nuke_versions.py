@@ -206,3 +206,10 @@ def test_loader_remove_deletes_the_stack(nk, scripted_session, fake_agent, pump,
     scripted_session.loader.remove(container)
     assert nk.toNode("SL_sh010_gen") is None and list(scripted_session.host.containers()) == []
     assert "begin:ShotLoop: remove sh010 gen" in nuke_fake.undo_log()
+
+
+def test_a_lost_version_event_is_made_up_for_by_asking_the_agent(nk, scripted_session, fake_agent, pump, tmp_path):
+    _, job = _sent_read(nk, scripted_session, pump, tmp_path)
+    fake_agent.publish(job, announce=False)
+    stack = pump(lambda: nk.toNode("SL_sh010_gen"), what="version loaded without its event")
+    assert stack["sl_version"].value() == "v001" and f"job:{job}" in fake_agent.calls

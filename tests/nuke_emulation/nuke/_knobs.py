@@ -109,8 +109,11 @@ class Knob:
         """Used by script loading: no callbacks, no modified flag."""
         self._value = self._coerce(value)
 
-    def isDefault(self) -> bool:  # noqa: N802 - exists on real knobs
+    def _is_default(self) -> bool:
         return self._value == self._default and self._expression is None
+
+    def notDefault(self) -> bool:  # noqa: N802
+        return not self._is_default()
 
     def toScript(self, quote: bool = False, context: Any = None) -> str:  # noqa: N802
         return _script_text(self._value)
@@ -158,9 +161,6 @@ class String_Knob(Knob):  # noqa: N801 - Nuke's class names
 
     def getText(self) -> str:  # noqa: N802
         return self.value()
-
-    def setText(self, text: str) -> None:  # noqa: N802
-        self.setValue(text)
 
     def evaluate(self) -> str:
         return _tcl.expand(self.value(), self._node)
@@ -296,9 +296,6 @@ class Array_Knob(Knob):  # noqa: N801
         self._expression = expression
         _notify(self)
         return True
-
-    def expression(self) -> str:
-        return self._expression or ""
 
     def clearAnimated(self, index: int = -1) -> bool:  # noqa: N802
         self._expression = None

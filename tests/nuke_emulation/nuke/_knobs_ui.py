@@ -157,9 +157,9 @@ class Format_Knob(Knob):  # noqa: N801
         return super().value()
 
     def toScript(self, quote: bool = False, context: Any = None) -> str:  # noqa: N802
-        return self._value.toScript() if self._value is not None else ""
+        return self._value._spec() if self._value is not None else ""
 
-    def isDefault(self) -> bool:  # noqa: N802
+    def _is_default(self) -> bool:
         return self._value is self._default
 
 

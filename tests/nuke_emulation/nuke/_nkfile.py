@@ -70,7 +70,7 @@ def knob_lines(node: Any, user_defs: bool = True, always: bool = True) -> list[s
         name = knob.name()
         if id(knob) in user or not name or knob.getFlag(DO_NOT_WRITE) or name in _ALWAYS:
             continue
-        if isinstance(knob, _SKIP_CLASSES) or knob.isDefault():
+        if isinstance(knob, _SKIP_CLASSES) or knob._is_default():
             continue
         lines.append(f"{name} {_value_text(knob)}")
     lines += [f"{name} {text}" for name, text in node._raw]
@@ -82,7 +82,7 @@ def knob_lines(node: Any, user_defs: bool = True, always: bool = True) -> list[s
             continue
         if user_defs:
             lines.append("addUserKnob {" + _user_def(knob) + "}")
-        if not isinstance(knob, _SKIP_CLASSES) and not knob.isDefault():
+        if not isinstance(knob, _SKIP_CLASSES) and not knob._is_default():
             lines.append(f"{knob.name()} {_value_text(knob)}")
     return lines
 

@@ -46,7 +46,8 @@ class Format:
     def setName(self, name: str) -> None:  # noqa: N802
         self._name = name
 
-    def toScript(self) -> str:  # noqa: N802
+    def _spec(self) -> str:
+        """The ``addFormat`` text of this format (how .nk files write it)."""
         pa = f"{self._pa:g}"
         spec = f"{self._w} {self._h} {self._x} {self._y} {self._r} {self._t} {pa}"
         return f"{spec} {self._name}".strip()

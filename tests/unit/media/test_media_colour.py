@@ -9,43 +9,12 @@ import pytest
 
 from shotloop.errors import PlateInvalid, SettingsInvalid
 from shotloop.media.colour import SRGB, check_colorspace, colorspace_names, resolve_config
-from shotloop.media.fastpath import TOLERANCE, derive
-
-TEST_CONFIG = """\
-ocio_profile_version: 2
-roles:
-  default: raw
-  scene_linear: linear
-  data: raw
-file_rules:
-  - !<Rule> {name: Default, colorspace: default}
-displays:
-  sRGB:
-    - !<View> {name: Raw, colorspace: raw}
-colorspaces:
-  - !<ColorSpace>
-    name: raw
-    isdata: true
-  - !<ColorSpace>
-    name: linear
-    aliases: [lin_test]
-  - !<ColorSpace>
-    name: srgb_test
-    from_scene_reference: !<ExponentWithLinearTransform> {gamma: 2.4, offset: 0.055, direction: inverse}
-  - !<ColorSpace>
-    name: mixed_gamma
-    from_scene_reference: !<GroupTransform>
-      children:
-        - !<MatrixTransform> {matrix: [0.8, 0.2, 0, 0, 0.1, 0.8, 0.1, 0, 0, 0.2, 0.8, 0, 0, 0, 0, 1]}
-        - !<ExponentTransform> {value: [2.2, 2.2, 2.2, 1], direction: inverse}
-"""
-
+from shotloop.media.fastpath import TOLERANCE, derive, derive_display
+from tests.media_fixtures import write_test_ocio_config
 
 @pytest.fixture
 def studio_config(tmp_path: Path) -> str:
-    path = tmp_path / "config.ocio"
-    path.write_text(TEST_CONFIG)
-    return str(path)
+    return write_test_ocio_config(tmp_path)
 
 
 @pytest.fixture(autouse=True)
@@ -126,3 +95,25 @@ def test_fast_path_is_refused_when_the_transform_is_not_curve_then_matrix(studio
     config = resolve_config(studio_config)
     assert derive(config, "srgb_test", "linear", 8) is not None
     assert derive(config, "linear", "mixed_gamma", 8) is None  # matrix then curve: not our shape
+
+
+def test_display_fast_path_matches_ocio_within_tolerance() -> None:
+    fast = derive_display("ocio://default", "ACEScg", SRGB)
+    assert fast is not None and fast.max_error <= TOLERANCE
+    rng = np.random.default_rng(5)
+    linear = rng.uniform(-0.1, 3.0, (48, 64, 3)).astype(np.float32)
+    linear[0, :4] = [[0, 0, 0], [1, 1, 1], [0.18, 0.18, 0.18], [20, 0.5, 0.001]]
+    expected = np.clip(_oiio_convert(linear, "ACEScg", SRGB), 0, 1)
+    got = fast.apply(linear) / 65535.0
+    assert np.max(np.abs(got - expected)) <= TOLERANCE
+    half = fast.apply(linear.astype(np.float16)) / 65535.0  # plates are read as half floats
+    assert np.max(np.abs(half - np.clip(_oiio_convert(linear.astype(np.float16).astype(np.float32), "ACEScg", SRGB),
+                                        0, 1))) <= TOLERANCE
+    nan = fast.apply(np.full((1, 1, 3), np.nan, np.float32))
+    assert nan.tolist() == [[[0, 0, 0]]]
+
+
+def test_display_fast_path_is_refused_without_an_invertible_shape(studio_config: str) -> None:
+    config = resolve_config(studio_config)
+    assert derive_display(config, "linear", "mixed_gamma") is not None
+    assert derive_display(config, "mixed_gamma", "linear") is None

@@ -199,3 +199,30 @@ def test_ten_bit_prores_input(tmp_path: Path) -> None:
     result = conform(path, target(4), tmp_path / "out")
     assert [s for s in result.steps if s["step"] == "colour"][0]["bits"] == 16
     assert_frame_is_clip_picture(tmp_path / "out" / "sh010_gen_v003.1003.exr", 2)
+
+
+def test_exr_sequence_input_stays_in_the_working_space(tmp_path: Path) -> None:
+    from tests.media_fixtures import make_exr_plate, plate_rgb
+
+    pattern = make_exr_plate(tmp_path / "exr", "ret", 1, 6, 64, 36)
+    result = conform(Path(pattern), target(6), tmp_path / "out")
+    pixels, _ = read_exr(tmp_path / "out" / "sh010_gen_v003.1004.exr")
+    assert np.allclose(pixels[10, 10].astype(np.float32), plate_rgb(4, 1, 6), atol=1e-3)
+    colour = [s for s in result.steps if s["step"] == "colour"][0]
+    assert colour["method"].startswith("none") and colour["source_colorspace"].startswith("assumed")
+    assert result.movie.stat().st_size > 0
+
+
+def test_ocio_on_every_frame_when_no_shortcut_exists(clip24: Path, tmp_path: Path) -> None:
+    from tests.media_fixtures import write_test_ocio_config
+
+    config = write_test_ocio_config(tmp_path / "cfg")
+    studio = ConformTarget("sh010", "gen", 3, FrameRange(1, 3), 24.0, Resolution(64, 36), colorspace="mixed_gamma")
+    result = conform(clip24, studio, tmp_path / "out", config=config, source_colorspace="lin_test")
+    colour = [s for s in result.steps if s["step"] == "colour"][0]
+    assert colour["method"] == "OCIO on every frame" and colour["from"] == "linear"
+    assert colour["source_colorspace"] == "given" and colour["config"].endswith("config.ocio")
+    pixels, _ = read_exr(tmp_path / "out" / "sh010_gen_v003.0002.exr")
+    codes = np.array([[clip_rgb(1)]], np.float32) / 255
+    want = oiio.ImageBufAlgo.colorconvert(oiio.ImageBuf(codes), "linear", "mixed_gamma", False, colorconfig=config)
+    assert np.allclose(pixels[18, 32].astype(np.float32), want.getpixel(0, 0), atol=0.02)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -83,3 +84,21 @@ def test_missing_frames_are_named(plate: Shot, tmp_path: Path) -> None:
     with pytest.raises(PlateInvalid) as err:
         make_proxy(plate, "256:144", tmp_path / "p.mp4")
     assert "1004" in err.value.problem and err.value.field == "shot.source"
+
+
+def test_ocio_on_every_frame_when_no_shortcut_exists(tmp_path: Path) -> None:
+    from tests.media_fixtures import write_test_ocio_config
+
+    config = write_test_ocio_config(tmp_path / "cfg")
+    pattern = make_exr_plate(tmp_path / "plate", "mg", 1, 3, 64, 36, colorspace="mixed_gamma")
+    shot = Shot("mg", pattern, FrameRange(1, 3), 24.0, Resolution(64, 36), colorspace="mixed_gamma")
+    proxy = make_proxy(shot, "64:36", tmp_path / "p.mp4", config=config, out_colorspace="linear")
+    colour = [s for s in proxy.steps if s["step"] == "colour"][0]
+    assert colour["method"] == "OCIO on every frame" and colour["to"] == "linear"
+    frames, _ = decode(proxy.path)
+    want = oiio.ImageBufAlgo.colorconvert(oiio.ImageBuf(np.array([[plate_rgb(1, 1, 3)]], np.float32)),
+                                          "mixed_gamma", "linear", False, colorconfig=config)
+    assert np.abs(frames[0][18, 32] - np.clip(want.getpixel(0, 0), 0, 1) * 255).max() <= 4
+    fast = make_proxy(replace(shot, colorspace="linear"), "64:36", tmp_path / "q.mp4", config=config,
+                      out_colorspace="mixed_gamma")
+    assert [s for s in fast.steps if s["step"] == "colour"][0]["method"].startswith("3x3 matrix")
