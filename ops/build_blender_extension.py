@@ -3,23 +3,15 @@
 
     python ops/build_blender_extension.py [--out dist] [--wheelhouse DIR] [--platform linux-x64]
 
-What goes in (``blender --command extension build`` is not needed):
-
-* the extension's own files (``hosts/blender``, minus the manifest's ``paths_exclude_pattern``);
-* ``wheels/shotloop-<version>-py3-none-any.whl``: ShotLoop's light core, made at build time
-  from plugin/shotloop. Which modules go in is computed, not listed: every ``shotloop``
-  module the extension imports, followed through the core's own imports. A module-level
-  import of anything Blender does not ship (OpenImageIO, PyAV, numpy...) fails the build;
-  an import inside a function or a ``try: ... except ImportError`` whose chain needs such a
-  module is left out (the extension copes with the ImportError) and reported;
-* the third-party wheels those modules need (opentimelineio, pyblish-base): taken from
-  ``--wheelhouse`` when it has one for the platform, else repacked from this Python's
-  installed distribution (only for the platform this runs on), else fetched with
-  ``pip download`` when ``--download`` is given;
-* the manifest, with ``wheels`` and ``platforms`` filled in.
-
-Blender's own validator (bundled with the bpy module) checks the result when bpy is installed.
-Standard library only; prints what it did and exits non-zero on failure.
+The zip holds the extension's files (minus the manifest's ``paths_exclude_pattern``), the
+manifest with ``wheels``/``platforms`` filled in, and ``wheels/``: ShotLoop's light core as
+``shotloop-<version>-py3-none-any.whl`` (the ``shotloop`` modules the extension imports,
+followed through the core's own imports: a module-level import of something Blender does
+not ship, e.g. OpenImageIO, PyAV or numpy, fails the build; a lazy or ``except ImportError``
+one is left out and reported) plus the third-party wheels those need (opentimelineio,
+pyblish-base) from ``--wheelhouse``, else repacked from this Python's installed copy (this
+platform only), else ``pip download`` with ``--download``. Blender's own validator (shipped
+in the bpy module) checks the result when bpy is installed. Standard library only.
 """
 from __future__ import annotations
 
@@ -31,7 +23,6 @@ import fnmatch
 import hashlib
 import importlib.metadata as metadata
 import io
-import os
 import platform
 import re
 import subprocess
@@ -76,8 +67,7 @@ class Closure:
 
 def _module_file(name: str) -> Path | None:
     """plugin/shotloop file of ``shotloop.a.b`` (module or package), or None."""
-    parts = name.split(".")[1:]
-    base = CORE_DIR.joinpath(*parts)
+    base = CORE_DIR.joinpath(*name.split(".")[1:])
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.is_file():
             return candidate
@@ -85,25 +75,13 @@ def _module_file(name: str) -> Path | None:
 
 
 def _module_name(path: Path) -> str:
-    rel = path.relative_to(CORE_DIR).with_suffix("")
-    parts = [CORE, *rel.parts]
+    parts = [CORE, *path.relative_to(CORE_DIR).with_suffix("").parts]
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _is_package(path: Path) -> bool:
-    return path.name == "__init__.py"
-
-
 def _catches_import_error(node: ast.Try) -> bool:
-    for handler in node.handlers:
-        names = []
-        if isinstance(handler.type, ast.Name):
-            names = [handler.type.id]
-        elif isinstance(handler.type, ast.Tuple):
-            names = [e.id for e in handler.type.elts if isinstance(e, ast.Name)]
-        if {"ImportError", "ModuleNotFoundError"} & set(names):
-            return True
-    return False
+    caught = {n.id for h in node.handlers if h.type is not None for n in ast.walk(h.type) if isinstance(n, ast.Name)}
+    return bool({"ImportError", "ModuleNotFoundError"} & caught)
 
 
 def _imports(path: Path, package: str) -> list[tuple[str, bool]]:
@@ -169,7 +147,7 @@ def core_closure(ext_dir: Path = EXT_DIR) -> Closure:
         if parent:
             add(parent, seen, external)
         seen.add(path)
-        package = name if _is_package(path) else name.rpartition(".")[0]
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         for imported, required in _imports(path, package):
             top = imported.split(".")[0]
             if top == CORE:
@@ -281,17 +259,15 @@ def repack_installed(dist_name: str, out_dir: Path) -> Path:
 
 
 def blender_platform_of_wheel(filename: str) -> set[str]:
-    """Blender platforms a wheel's platform tag covers ("any" -> empty set = every platform)."""
-    tag = filename[:-4].split("-")[-1]
+    """Blender platforms a wheel's platform tag covers (empty for "any": every platform)."""
     found = set()
-    for part in tag.split("."):
-        if part == "any":
+    for tag in filename[:-4].split("-")[-1].split("."):
+        if tag == "any":
             return set()
-        for blender, pip in PIP_PLATFORMS.items():
-            arch = pip.split("_", 2)[-1] if pip.startswith("manylinux") else pip.rsplit("_", 1)[-1]
-            system = {"linux": "linux", "windows": "win", "macos": "macosx"}[blender.split("-")[0]]
-            if (part.startswith("manylinux") and system == "linux" or part.startswith(system)) and part.endswith(arch):
-                found.add(blender)
+        system = ("linux" if tag.startswith(("manylinux", "linux")) else "windows" if tag.startswith("win")
+                  else "macos" if tag.startswith("macosx") else tag)
+        arch = "arm64" if tag.endswith(("aarch64", "arm64")) else "x64" if tag.endswith(("x86_64", "amd64")) else tag
+        found.add(f"{system}-{arch}")
     return found
 
 
@@ -329,10 +305,6 @@ def third_party_wheels(dists: list[str], platforms: list[str], out_dir: Path, *,
             if wheel is None:
                 raise BuildError(f"no {dist} {version} wheel for {plat or 'any platform'}: put one in "
                                  f"--wheelhouse or pass --download")
-            if wheel.parent != out_dir:
-                target = out_dir / wheel.name
-                target.write_bytes(wheel.read_bytes())
-                wheel = target
             wheels.append(wheel)
     return wheels
 
@@ -397,11 +369,8 @@ def build(out_dir: Path, *, platforms: list[str] | None = None, wheelhouse: Path
 
 def validate(zip_path: Path) -> str | None:
     """Run Blender's own manifest validator on the zip (None when bpy is not installed)."""
-    try:
-        import importlib.util
-        spec = importlib.util.find_spec("bpy")
-    except (ImportError, ValueError):
-        return None
+    import importlib.util
+    spec = importlib.util.find_spec("bpy")
     if spec is None or spec.origin is None:
         return None
     tool = next(Path(spec.origin).parent.glob("*/scripts/addons_core/bl_pkg/cli/blender_ext.py"), None)

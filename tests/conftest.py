@@ -21,6 +21,9 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import pytest
 
+# One real agent per session for every folder that needs it (e2e, hosts, ui, reliability).
+pytest_plugins = ["tests.agent_fixture"]
+
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 # Fast phases for tests; the shared service allows more than the tier default of 2 so
 # unrelated tests do not queue behind each other.

@@ -20,7 +20,7 @@ from shotloop.errors import PlateInvalid, ShotLoopError
 from shotloop.host import ShotSelection
 from shotloop.model import FrameRange, Resolution, Shot
 
-from . import colour, compat, imprint, timeline
+from . import colour, compat, imprint, jobrequests, timeline
 from .frames import MOVIE_FIRST_FRAME, split_numbered
 
 log = logging.getLogger(__name__)
@@ -178,7 +178,7 @@ def collect(scene: Any, strips: Sequence[Any] | None = None, *,
     if ready:
         ready_cut = timeline.build_cut(scene, channels={strip.channel for strip, _ in ready})
         if edit:
-            contexts = timeline.contexts_from_cut(ready_cut, [shot.shot_id for _, shot in ready], handles=handles)
+            contexts = jobrequests.contexts_from_cut(ready_cut, [shot.shot_id for _, shot in ready], handles=handles)
     for text in warnings:
         log.warning("%s", text)
     selections = [ShotSelection(node_id=strip.name, shot=shot, edit=contexts.get(shot.shot_id))

@@ -68,13 +68,6 @@ def find_strip(scene: Any, name: str) -> Any:
     return all_strips(editor).get(name) if editor is not None and name else None
 
 
-def new_effect_length_kw(length: int) -> dict[str, int]:
-    """``new_effect`` takes ``length`` in 5.0 and ``frame_end`` before."""
-    if bpy.app.version >= (5, 0, 0):
-        return {"length": length}
-    return {}
-
-
 def scene_rate(render: Any) -> Fraction:
     """The exact scene rate; snaps the float32 NTSC bases to n*1000/1001."""
     rate = render.fps / render.fps_base

@@ -20,7 +20,7 @@ import bpy
 
 from shotloop.errors import PlateInvalid, ShotLoopError
 from shotloop.host import Container, VersionRef
-from shotloop.model import ReviewStatus, Version
+from shotloop.model import ReviewStatus
 
 from . import colour, compat, imprint
 from .collect import source_frame_at_start
@@ -285,10 +285,6 @@ class VseStripLoader:
         except TypeError:
             log.warning("%s: colour space %r is not in Blender's OCIO config; left as %s",
                         strip.name, wanted, strip.colorspace_settings.name)
-
-
-def ref_of(version: Version) -> VersionRef:
-    return VersionRef.of(version)
 
 
 def store_root_of(strip: Any) -> str:

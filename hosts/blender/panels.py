@@ -13,7 +13,7 @@ from shotloop.errors import ShotLoopError
 from shotloop.host import ShotSelection
 from shotloop.model import FrameRange, JobState, Resolution, ReviewStatus, Shot
 
-from . import compat, imprint, runtime, send
+from . import compat, imprint, jobrequests, runtime, send
 from .collect import DEFAULT_HANDLES
 from .operators import active_source
 
@@ -91,7 +91,7 @@ def _duration_hint(context: Any, props: Any) -> str:
     try:
         recipe = send.recipe_from_props(props)
         shot = Shot(strip.name, "", FrameRange(1, frames + handles), rate, Resolution(16, 16))
-        seconds = send.duration_for(ShotSelection(strip.name, shot), recipe)
+        seconds = jobrequests.duration_for(ShotSelection(strip.name, shot), recipe)
     except (ValueError, ShotLoopError) as err:
         return str(getattr(err, "problem", err))
     return f"{strip.name}: {frames} frames + handles at {rate:.3f} fps → {seconds} s"

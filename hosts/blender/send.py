@@ -1,30 +1,26 @@
 """Send: the recipe from the panel, the selected strips as shots, one batch to the agent.
 
-``send_selected`` is the single entry (operator, tests, benchmark). Collecting reads the
-scene on the main thread; validation and submission run on the client's worker thread
-through the core send pass when it is available (``shotloop.publish.send``), otherwise
-straight through ``AgentAPI.submit`` (the agent validates again either way).
+``send_selected`` is the single entry (operator, tests, benchmark). The main thread only
+reads the strips and builds the VSE cut; the send pass (``CollectBlenderShots`` then the
+core's validate and submit plugins, ``shotloop.publish.send``) runs on the client's worker.
 """
 from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import bpy
 
 from shotloop.client import AgentAPI, AgentClient
-from shotloop.edit import request as edit_request
 from shotloop.errors import SettingsInvalid, ShotLoopError
 from shotloop.host import ShotSelection
-from shotloop.model import Endpoint, Job, JobRequest, KeyframeMode, Recipe
-from shotloop.providers import runway_models
+from shotloop.model import Endpoint, JobRequest, KeyframeMode, Recipe
 
-from . import collect, timeline
-from .properties import AUTO
+from . import collect, jobrequests
 from .host import BlenderHost
+from .properties import AUTO
 
 log = logging.getLogger(__name__)
 
@@ -39,30 +35,6 @@ def recipe_from_props(props: Any) -> Recipe:
                   duration=int(props.duration), label=props.label.strip() or "gen")
 
 
-def _spec(recipe: Recipe) -> runway_models.ModelSpec | None:
-    return runway_models.find(recipe.endpoint.value, recipe.model)
-
-
-def duration_for(selection: ShotSelection, recipe: Recipe) -> int:
-    """Seconds for the shot: the recipe's, or the cut range plus handles rounded up to what
-    the model offers (editorial's rule, ``shotloop.edit.request``; RecipeInvalid if too long)."""
-    if recipe.duration > 0:
-        return recipe.duration
-    shot = selection.shot
-    frames = shot.frame_range.count + (sum(selection.edit.handles) if selection.edit is not None else 0)
-    spec = _spec(recipe)
-    return edit_request.duration_for(frames, shot.fps, spec.durations if spec is not None else (),
-                                     shot=shot.name, model=recipe.model)
-
-
-def ratio_for(selection: ShotSelection, recipe: Recipe) -> str:
-    """The recipe's ratio, or (auto) the model's ratio closest to the plate's aspect."""
-    if recipe.ratio:
-        return recipe.ratio
-    spec = _spec(recipe)
-    return edit_request.ratio_for(selection.shot.resolution, spec.ratios if spec is not None else ())
-
-
 def store_root_for(scene: Any) -> str:
     """The scene's version store, or a ``shotloop`` folder beside the saved .blend."""
     props = scene.shotloop
@@ -74,29 +46,34 @@ def store_root_for(scene: Any) -> str:
                           field="store_root", fix="save the .blend, or set a version store in the ShotLoop panel")
 
 
-def requests_for(selections: Sequence[ShotSelection], recipe: Recipe, *, store_root: str,
-                 profile: str = "", batch: str = "") -> tuple[list[JobRequest], list[ShotLoopError]]:
-    """One request per shot with its own duration and ratio; an error for a shot that cannot fit."""
-    batch = batch or uuid.uuid4().hex[:12]
-    requests, errors = [], []
-    for s in selections:
-        try:
-            shot_recipe = replace(recipe, duration=duration_for(s, recipe), ratio=ratio_for(s, recipe))
-        except ShotLoopError as err:
-            errors.append(err)
-            continue
-        requests.append(JobRequest(shot=s.shot, recipe=shot_recipe, edit=s.edit, profile=profile,
-                                   store_root=store_root, batch=batch))
-    return requests, errors
+def submit(api: AgentAPI, cut: Any, selections: Sequence[ShotSelection], recipe: Recipe, *,
+           store_root: str, profile: str = "", handles: tuple[int, int] = (8, 8)) -> tuple[list[JobRequest], Results]:
+    """Worker thread: the send pass, Blender's collector in front of the core's validate and
+    submit plugins. Returns the requests made and a Job or a ShotLoopError per shot.
 
-
-def submit(api: AgentAPI, requests: Sequence[JobRequest], profile: str = "") -> Results:
-    """Worker thread: the core send pass when present (validate, then submit), else submit."""
+    Without the core's pass (a core built without pyblish) the same requests go straight to
+    the agent, which validates them again anyway."""
+    batch = uuid.uuid4().hex[:12]
     try:
+        from shotloop.publish.run import ValidationFailed
         from shotloop.publish.send import send as send_pass
-    except ImportError:  # a core without the send pass (or pyblish): the agent validates
-        return list(api.submit(list(requests)))
-    return list(send_pass(list(requests), api, profile=profile))
+
+        from .publish.collect_blender_shots import CollectBlenderShots
+    except ImportError:
+        placed = jobrequests.place(selections, cut, handles)
+        requests, errors = jobrequests.requests_for(placed, recipe, store_root=store_root, profile=profile,
+                                                    batch=batch)
+        return requests, [*(api.submit(requests) if requests else []), *errors]
+    made: list[JobRequest] = []
+    errors: list[ShotLoopError] = []
+    try:
+        results = send_pass([], api, profile=profile, collectors=[CollectBlenderShots],
+                            blender_selections=list(selections), blender_cut=cut, handles=handles,
+                            recipe=recipe, store_root=store_root, batch=batch,
+                            blender_requests=made, collect_errors=errors)
+    except ValidationFailed as err:
+        raise ValidationFailed([*errors, *err.errors]) from None
+    return made, [*results, *errors]
 
 
 def send_selected(host: BlenderHost, recipe: Recipe, *, client: AgentClient, store_root: str,
@@ -115,11 +92,7 @@ def send_selected(host: BlenderHost, recipe: Recipe, *, client: AgentClient, sto
     selections, cut, handles = list(found.selections), found.cut, found.handles
 
     def work(api: AgentAPI) -> tuple[list[JobRequest], Results]:
-        contexts = timeline.contexts_from_cut(cut, [s.shot.shot_id for s in selections], handles=handles)
-        placed = [replace(s, edit=contexts.get(s.shot.shot_id)) for s in selections]
-        requests, errors = requests_for(placed, recipe, store_root=store_root, profile=profile)
-        results = submit(api, requests, profile) if requests else []
-        return requests, [*results, *errors]
+        return submit(api, cut, selections, recipe, store_root=store_root, profile=profile, handles=handles)
 
     def done(outcome: tuple[list[JobRequest], Results]) -> None:
         if on_done is not None:
@@ -127,7 +100,3 @@ def send_selected(host: BlenderHost, recipe: Recipe, *, client: AgentClient, sto
 
     client.call(work, done)
     return found
-
-
-def jobs_of(results: Results) -> list[Job]:
-    return [r for r in results if isinstance(r, Job)]

@@ -21,6 +21,7 @@ from shotloop.host import Container, VersionRef
 from shotloop.model import FINAL_STATES, Job, JobRequest, JobState, Recipe, ReviewStatus, Version
 
 from . import compat, imprint, send
+from .collect import Collected
 from .dispatch import MainThreadQueue
 from .feed import POLL_S, EventFollower
 from .host import BlenderHost
@@ -114,7 +115,7 @@ class Session:
         self._dirty = True
 
     # ------------------------------------------------------------------ artist actions
-    def send(self, scene: Any, recipe: Recipe, *, profile: str = "") -> send.collect.Collected:
+    def send(self, scene: Any, recipe: Recipe, *, profile: str = "") -> Collected:
         store_root = send.store_root_for(scene)
         scene_name = scene.name
         self.ensure_following()
@@ -216,7 +217,12 @@ class Session:
     def land(self, version: Version, *, job_id: str = "") -> None:
         job_id = job_id or version.job_id
         for scene, item in list(self._items(job_id)):
-            self._load(scene, item.shot_id, version, make_current=True)
+            try:
+                self._load(scene, item.shot_id, version, make_current=True)
+            except ShotLoopError as err:  # e.g. the source strip was deleted meanwhile
+                item.message = err.message
+                self.report(err)
+                continue
             item.landed, item.version, item.state, item.progress = True, version.number, JobState.PUBLISHED.value, 1.0
 
     def _load(self, scene: Any, source_id: str, version: Version, *, make_current: bool) -> None:
@@ -282,20 +288,14 @@ class Session:
 
 
 def current_seq(api: AgentAPI) -> int | None:
-    """The agent's newest event seq (worker thread); None when the agent cannot say.
-
-    The feed answers ``last = since`` when nothing is newer, so the end is found by paging
-    (500 events a page, no waiting); one pass per session, before its first send."""
-    seq = 0
+    """The agent's newest event seq (worker thread; ``since=-1`` asks for it without events);
+    None when the agent cannot say."""
     try:
-        while True:
-            events, _last = api.events(seq, wait_s=0)
-            if not events:
-                return seq
-            seq = max(e.seq for e in events)
+        _events, last = api.events(-1, wait_s=0)
     except ShotLoopError as err:
         log.info("cannot read the agent's event seq: %s", err.message)
         return None
+    return last
 
 
 def saved_seq() -> int:

@@ -22,10 +22,9 @@ from shotloop.edit import review as edit_review
 from shotloop.edit import urls
 from shotloop.edit.export import write_timeline
 from shotloop.edit.read import Cut
-from shotloop.edit.shots import shots_from_cut
 from shotloop.model import EditContext, FrameRange, Resolution, ReviewStatus, Version
 
-from . import colour, compat, imprint
+from . import colour, compat, imprint, jobrequests
 from .frames import split_numbered
 
 log = logging.getLogger(__name__)
@@ -107,17 +106,10 @@ def build_cut(scene: Any, *, channels: Iterable[int] | None = None) -> Cut:
     return Cut(path=path, timeline=timeline, adapter=ADAPTER, rate=rate, media_root=path.parent)
 
 
-def contexts_from_cut(cut: Cut, shot_ids: Iterable[str], *, handles: tuple[int, int] = (8, 8)) -> dict[str, EditContext]:
-    """EditContext per shot id, by the editorial rules. Pure OTIO work, no bpy: safe on a
-    worker thread (the send runs it there; it is the costly part of collecting)."""
-    wanted = set(shot_ids)
-    return {s.shot.shot_id: s.edit for s in shots_from_cut(cut, handles=handles) if s.shot.shot_id in wanted}
-
-
 def edit_contexts(scene: Any, strips: Sequence[Any], *, handles: tuple[int, int] = (8, 8)) -> dict[str, EditContext]:
     """EditContext per shot id for ``strips`` (already imprinted), on the main thread."""
     ids = [i.shot_id for i in map(imprint.read_source, strips) if i is not None]
-    return contexts_from_cut(build_cut(scene, channels={s.channel for s in strips}), ids, handles=handles)
+    return jobrequests.contexts_from_cut(build_cut(scene, channels={s.channel for s in strips}), ids, handles=handles)
 
 
 # ---------------------------------------------------------------------- review export
@@ -178,4 +170,4 @@ def export(scene: Any, path: Path | str, *, takes_layout: bool = True) -> list[P
     return written
 
 
-__all__ = ["build_cut", "contexts_from_cut", "edit_contexts", "version_of", "versions_in_scene", "review_timelines", "export"]
+__all__ = ["build_cut", "edit_contexts", "version_of", "versions_in_scene", "review_timelines", "export"]

@@ -41,17 +41,18 @@ for shot in range(count):
 """
 
 
-def start_services(tmp: Path, jobs: int) -> tuple[list[subprocess.Popen], Path]:
+def start_services(tmp: Path, jobs: int, nice: int = 0) -> tuple[list[subprocess.Popen], Path]:
     env = dict(os.environ, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
     env.pop("RUNWAYML_API_SECRET", None)
-    ref = subprocess.Popen([sys.executable, "-m", "shotloop_refservice.server", "--port", "0",
+    prefix = ["nice", "-n", str(nice)] if nice else []
+    ref = subprocess.Popen([*prefix, sys.executable, "-m", "shotloop_refservice.server", "--port", "0",
                             "--concurrency", str(jobs), "--pending-s", "0.5", "--running-s", "2"],
                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     line = ref.stdout.readline()
     url = next(word for word in line.split() if word.startswith("http"))
     home = tmp / "agent-home"
     home.mkdir()
-    agent = subprocess.Popen([sys.executable, "-m", "shotloop.cli", "agent", "--home", str(home),
+    agent = subprocess.Popen([*prefix, sys.executable, "-m", "shotloop.cli", "agent", "--home", str(home),
                               "--reference-url", url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              env=dict(env, SHOTLOOP_HOME=str(home)))
     deadline = time.monotonic() + 60
@@ -97,14 +98,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, default=24)
     parser.add_argument("--tick-ms", type=float, default=10.0)
     parser.add_argument("--timeout", type=float, default=900.0)
+    parser.add_argument("--agent-nice", type=int, default=0,
+                        help="run the agent and the service at this nice level (a background agent)")
+    parser.add_argument("--switch-interval", type=float, default=None,
+                        help="diagnosis: Python's GIL switch interval in s (default: leave it, 0.005)")
     args = parser.parse_args(argv)
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval)
 
     tmp = Path(tempfile.mkdtemp(prefix="shotloop-bench-blender-"))
     procs: list[subprocess.Popen] = []
     try:
+        for shot in range(args.jobs):
+            (tmp / "plates" / f"sh{shot:03d}").mkdir(parents=True)
+        # plates are written by a child: OpenImageIO must not load into the "Blender" process
         subprocess.run([sys.executable, "-c", PLATES, str(tmp / "plates"), str(args.jobs), str(args.frames)],
-                       check=True, cwd=tmp) if _mkdirs(tmp / "plates", args.jobs) else None
-        procs, home = start_services(tmp, args.jobs)
+                       check=True, cwd=tmp)
+        procs, home = start_services(tmp, args.jobs, args.agent_nice)
         os.environ["SHOTLOOP_HOME"] = str(home)
         import bpy  # after the services: this process is "Blender"
 
@@ -153,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
             "cpu_max_ms": round(max(cpu) * 1000, 2),
             "ticks_over_16ms": sum(1 for t in ms if t > 16.0),
             "slowest_ticks_ms": [round(t, 1) for t in ms[-5:]],
+            "worst_tick_at_s": round(sum(ticks[:worst]) + worst * period, 1),
+            "switch_interval_s": sys.getswitchinterval(),
+            "agent_nice": args.agent_nice,
             "stall_p99_ms": round(ms[int(len(ms) * 0.99) - 1], 2),
             "stall_p50_ms": round(statistics.median(ms), 3),
             "stall_max_with_all_in_flight_ms": round(max(busy_ticks) * 1000, 2) if busy_ticks else None,
@@ -179,12 +192,6 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _mkdirs(root: Path, jobs: int) -> bool:
-    for shot in range(jobs):
-        (root / f"sh{shot:03d}").mkdir(parents=True, exist_ok=True)
-    return True
 
 
 if __name__ == "__main__":

@@ -68,7 +68,8 @@ rng = np.random.default_rng(0)
 grain = rng.normal(0.0, 0.01, (height, width, 3)).astype(np.float32)
 y = np.linspace(0, 1, height, dtype=np.float32)[:, None, None]
 x = np.linspace(0, 1, width, dtype=np.float32)[None, :, None]
-base = 0.02 + 0.3 * x * np.array([1.0, 0.8, 0.6], np.float32) + 0.2 * (1 - y) * np.array([0.3, 0.5, 0.9], np.float32)
+base = (0.02 + 0.3 * x * np.array([1.0, 0.8, 0.6], np.float32)
+        + 0.2 * (1 - y) * np.array([0.3, 0.5, 0.9], np.float32))
 spec = oiio.ImageSpec(width, height, 3, oiio.HALF)
 spec.attribute("compression", "zip")
 for index in range(frames):

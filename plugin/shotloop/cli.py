@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from . import model
-from .errors import ShotLoopError
+from .errors import PlateInvalid, ShotLoopError
 from .model import Endpoint, FrameRange, JobRequest, KeyframeMode, Recipe, Resolution, Shot
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,10 @@ def cmd_send(args: argparse.Namespace) -> int:
         requests = requests_from_cut(args, recipe_for=lambda shot: recipe_from_args(
             args, duration=shortest_duration(args.endpoint, args.model, shot.frame_range.count, shot.fps)))
     else:
+        if args.last < args.first:
+            raise PlateInvalid(f"frame range {args.first}-{args.last} ends before it starts",
+                               shot=args.name, field="shot.frame_range",
+                               fix="give --first at or before --last")
         shot = Shot(name=args.name, source=str(Path(args.plate).resolve()),
                     frame_range=FrameRange(args.first, args.last), fps=args.fps,
                     resolution=Resolution(args.width, args.height), colorspace=args.colorspace)

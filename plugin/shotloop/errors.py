@@ -128,6 +128,8 @@ class ShotLoopError(Exception):
         for extra in ("failure_code", "status", "retry_after"):
             if extra in data:
                 setattr(err, extra, data[extra])
+        if isinstance(data.get("retryable"), bool):  # some errors set it per instance
+            err.retryable = data["retryable"]
         return err
 
 
@@ -226,8 +228,11 @@ class TaskFailed(ProviderError):
 
     code = "task_failed"
 
-    def __init__(self, problem: str, *, failure_code: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, problem: str, *, failure_code: str | None = None,
+                 retryable: bool = False, **kwargs: Any) -> None:
+        # INTERNAL / THIRD_PARTY failures may work on a new attempt; moderation never does.
         self.failure_code = failure_code
+        self.retryable = retryable
         super().__init__(problem, **kwargs)
 
     def to_dict(self) -> dict[str, Any]:

@@ -88,6 +88,7 @@ class Shot:
     resolution: Resolution
     colorspace: str = "ACEScg"
     shot_id: str = ""  # stable id imprinted by the host (node/strip) or taken from the cut
+    ocio_config: str = ""  # the host's OCIO config (file or ocio:// URI); empty: the agent's
 
     @property
     def is_sequence(self) -> bool:

@@ -1,1 +1,1 @@
-from tests.agent_fixture import agent, agent_process  # noqa: F401
+"""The `agent` and `agent_process` fixtures come from tests/agent_fixture.py (root conftest)."""

@@ -13,7 +13,6 @@ from typing import Callable  # noqa: E402
 
 import pytest  # noqa: E402
 
-from tests.agent_fixture import agent  # noqa: E402,F401
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "ui"
 

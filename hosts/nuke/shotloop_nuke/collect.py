@@ -67,6 +67,7 @@ def shot_from_read(read: Any, fps: float, col: colour.ColourSettings) -> Shot:
         fps=fps,
         resolution=Resolution(int(fmt.width()), int(fmt.height())),
         colorspace=colour.read_colorspace(read, source, col),
+        ocio_config=col.config_path if col.config == "custom" else "",
     )
 
 
@@ -104,6 +105,7 @@ def shot_for_render(node: Any, fps: float, col: colour.ColourSettings, render_ro
         fps=fps,
         resolution=Resolution(int(fmt.width()), int(fmt.height())),
         colorspace=colour.working_space(col),
+        ocio_config=col.config_path if col.config == "custom" else "",
     )
 
 

@@ -63,7 +63,11 @@ def create_app(service: AgentService, token: str, *, on_shutdown: Callable[[], N
         return {"agent": "shotloop", "version": __version__}
 
     def submit(request, body):
-        return {"results": service.submit(list((body or {}).get("jobs", [])))}
+        jobs_ = body.get("jobs") if isinstance(body, dict) else None
+        if not isinstance(jobs_, list):
+            raise AgentRefused("the body must be a JSON object with a list of jobs",
+                               field="jobs", fix='send {"jobs": [<shotloop.job_request/1>, ...]}')
+        return {"results": service.submit(jobs_)}
 
     def jobs(request, body):
         found = service.jobs(state=q(request, "state") or None, shot=q(request, "shot") or None,

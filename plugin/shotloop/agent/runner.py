@@ -255,6 +255,7 @@ class Runner:
             return
         except CreateOutcomeUnknown as err:
             err.shot = job.shot.name
+            err.field = err.field or "job.remote_task_id"
             self.ledger.transition(job_id, JobState.SUBMIT_UNKNOWN, error=err.to_dict())
             return
         except ProviderUnavailable as err:
@@ -318,7 +319,8 @@ class Runner:
         elif status.state == "failed":
             self._fail(job_id, TaskFailed(status.failure or "the service could not generate this shot",
                                           failure_code=status.failure_code, shot=job.shot.name,
-                                          field="task", fix=stages.failure_fix(status.failure_code)),
+                                          retryable=bool(status.retryable), field="task",
+                                          fix=stages.failure_fix(status.failure_code)),
                        credits=status.credits or 0.0, remote_status=status.remote_status)
         elif status.state == "cancelled":
             self._cancelled(job_id, remote=False)

@@ -12,6 +12,7 @@ from .. import model
 from ..errors import JobNotFound, PublishFailed, RecipeInvalid, ShotLoopError
 from ..codec import from_data
 from ..model import EditContext, Job, JobRequest, JobState, Recipe, ReviewStatus, Shot, Version
+from ..store.names import safe_name
 from .resources import Resources
 from .runner import Runner
 
@@ -35,8 +36,9 @@ class AgentService:
                 results.append({"job": model.to_dict(job)})
             except ShotLoopError as err:
                 results.append({"error": err.to_dict()})
-            except (ValueError, TypeError, KeyError) as exc:
-                shot = raw.get("shot", {}).get("name") if isinstance(raw, Mapping) else None
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                shot_data = raw.get("shot") if isinstance(raw, Mapping) else None
+                shot = shot_data.get("name") if isinstance(shot_data, Mapping) else None
                 err = RecipeInvalid(f"the request is malformed ({exc})", shot=shot, field="request",
                                     fix="send a shotloop.job_request/1 object")
                 results.append({"error": err.to_dict()})
@@ -44,6 +46,10 @@ class AgentService:
         return results
 
     def _add(self, request: JobRequest) -> Job:
+        # Shot and label become folder and file names (work dir, version store): refuse
+        # unsafe ones here, before any keyframe is written or any credit is spent.
+        safe_name(request.shot.name, field="shot.name", shot=request.shot.name)
+        safe_name(request.recipe.label, field="recipe.label", shot=request.shot.name)
         profile = self.res.profile_name(request.profile)
         root = request.store_root or str(self.res.default_root())
         job = Job(job_id=uuid.uuid4().hex, shot=request.shot, recipe=request.recipe,

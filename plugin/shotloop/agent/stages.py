@@ -37,7 +37,8 @@ def _run_single(context: Any, plugins: list[type]) -> None:
 
 
 def prepare(job: Job, res: Resources) -> Prepared:
-    context = new_context(job=job, work_dir=res.work_dir(job.job_id), ocio_config=res.ocio_config)
+    context = new_context(job=job, work_dir=res.work_dir(job.job_id),
+                          ocio_config=job.shot.ocio_config or res.ocio_config)
     _run_single(context, prepare_plugins())
     instance = context[0]
     return Prepared(inputs=dict(instance.data["inputs"]), steps=list(instance.data["input_steps"]))
@@ -73,7 +74,7 @@ def ingest(job: Job, clip: Path, res: Resources, *, progress: Callable[[float], 
         )
 
     context = new_context(job=job, clip=clip, number=number, staging=staging, store=store,
-                          ocio_config=res.ocio_config, progress=progress, cancel=cancel,
+                          ocio_config=job.shot.ocio_config or res.ocio_config, progress=progress, cancel=cancel,
                           provenance=provenance)
     try:
         _run_single(context, ingest_plugins())

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from ..errors import EditInvalid
 from .edl import preflight_edl, repair_cmx_dissolves
 from .timebase import snap_rate
 
-__all__ = ["Cut", "ADAPTERS", "read_cut", "read_cut_string", "cut_rate"]
+__all__ = ["Cut", "ADAPTERS", "read_cut", "read_cut_string", "cut_rate", "check_bundle_members"]
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +100,7 @@ def read_cut(
         media_root = path
     elif adapter == "otioz" and extract_to is not None:
         media_root = Path(extract_to)
+        check_bundle_members(path, media_root)
         media_root.mkdir(parents=True, exist_ok=True)
         kwargs["extract_to_directory"] = str(media_root)
     with _explained(path.name, adapter, rate):
@@ -143,6 +146,47 @@ def cut_rate(timeline: otio.schema.Timeline, fallback: float | None = None) -> f
         if clip.source_range is not None:
             return float(clip.source_range.duration.rate)
     return fallback
+
+
+def check_bundle_members(path: Path, extract_to: Path) -> None:
+    """Refuse an .otioz whose members could land outside ``extract_to`` or fill the disk.
+
+    The otioz adapter extracts every member with ``zipfile.extractall``, which quietly
+    rewrites hostile names instead of refusing them. A bundle ShotLoop did not write may
+    hold absolute names, ``..`` parts, drive letters, symlinks or a declared size larger
+    than the free space: any of these refuses the whole bundle before a byte is written.
+    """
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            members = bundle.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise EditInvalid(f"{path.name}: is not a readable .otioz (zip) bundle: {exc}",
+                          field="cut", fix="write the bundle again from the editing tool") from exc
+    root = extract_to.resolve()
+    total = 0
+    for info in members:
+        name = info.filename
+        parts = name.replace("\\", "/").split("/")
+        mode = (info.external_attr >> 16) & 0o170000
+        problem = ""
+        if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+            problem = "is an absolute path"
+        elif "\\" in name or ".." in parts:
+            problem = "climbs out of the bundle ('..' or '\\')"
+        elif mode == 0o120000:
+            problem = "is a symbolic link"
+        elif not (root / name).resolve().is_relative_to(root):
+            problem = "resolves outside the extraction folder"
+        if problem:
+            raise EditInvalid(f"{path.name}: member {name[:120]!r} {problem}", field="cut.members",
+                              fix="only open bundles written by OTIO or ShotLoop; nothing was extracted")
+        total += max(0, info.file_size)
+    existing = next(p for p in (root, *root.parents) if p.exists())
+    free = shutil.disk_usage(existing).free
+    if total > free:
+        raise EditInvalid(f"{path.name}: unpacks to {total} bytes, more than the {free} bytes free "
+                          f"in {extract_to}", field="cut.members",
+                          fix="extract to a folder with more space; nothing was extracted")
 
 
 # --------------------------------------------------------------------------- internals

@@ -144,30 +144,34 @@ def _fps_text(fps: Fraction | None) -> str:
     return str(fps.numerator) if fps.denominator == 1 else f"{fps.numerator}/{fps.denominator}"
 
 
-def _sequence_files(clip: Path) -> list[Path]:
-    if clip.is_dir():
-        candidates = [p for p in clip.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
-        numbered = [(int(m.group(1)), p) for p in candidates if (m := _NUMBER.search(p.name))]
-        return [p for _, p in sorted(numbered)]
-    pattern = str(clip)
-    token = re.search(r"#+|@+|%0?\d*d", pattern)
-    assert token is not None
-    folder = Path(pattern[: token.start()]).parent
-    head = Path(pattern[: token.start()]).name
-    tail = pattern[token.end():]
+def _sequence_files(clip: Path, shot: str) -> list[Path]:
+    """The numbered frames of a folder (its largest sequence) or of a frame pattern, in order."""
     found: list[tuple[int, Path]] = []
-    for entry in folder.iterdir() if folder.is_dir() else ():
-        name = entry.name
-        if name.startswith(head) and name.endswith(tail) and name[len(head):len(name) - len(tail)].lstrip("-").isdigit():
-            frame = int(name[len(head):len(name) - len(tail)])
-            if frame_path(pattern, frame) == entry:
-                found.append((frame, entry))
+    if clip.is_dir():
+        groups: dict[tuple[str, str], list[tuple[int, Path]]] = {}
+        for entry in clip.iterdir():
+            match = _NUMBER.search(entry.name)
+            if entry.is_file() and entry.suffix.lower() in IMAGE_SUFFIXES and match:
+                key = (entry.name[: match.start()], entry.name[match.end():])
+                groups.setdefault(key, []).append((int(match.group(1)), entry))
+        found = max(groups.values(), key=len) if groups else []
+    else:
+        pattern = str(clip)
+        token = re.search(r"#+|@+|%0?\d*d", pattern)
+        folder = Path(pattern[: token.start()]).parent if token else clip.parent
+        head = Path(pattern[: token.start()]).name if token else ""
+        tail = pattern[token.end():] if token else ""
+        for entry in folder.iterdir() if token and folder.is_dir() else ():
+            number = entry.name[len(head): len(entry.name) - len(tail)]
+            if entry.name.startswith(head) and entry.name.endswith(tail) and number.lstrip("-").isdigit() \
+                    and frame_path(pattern, int(number)) == entry:
+                found.append((int(number), entry))
     found.sort()
     if found:
         numbers = [f for f, _ in found]
         gaps = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))
         if gaps:
-            raise IngestFailed(f"{Path(pattern).name} is missing frames {gaps[:5]}", field="clip",
+            raise IngestFailed(f"{clip.name} is missing frames {gaps[:5]}", shot=shot, field="clip",
                                fix="retry the download; the sequence is incomplete")
     return [p for _, p in found]
 
@@ -176,7 +180,7 @@ def open_clip(clip: Path, *, shot: str) -> ClipSource:
     """Open a returned movie, image folder or ``####`` pattern. Raises IngestFailed."""
     clip = Path(clip)
     if clip.is_dir() or has_frame_token(str(clip)):
-        files = _sequence_files(clip)
+        files = _sequence_files(clip, shot)
         if not files:
             raise _fail(clip, "holds no numbered image frames", shot)
         return _open_images(clip, files, shot)

@@ -118,8 +118,7 @@ def convert(buf, src: str, dst: str, config: str, *, roi=None, shot: str | None 
     out = oiio.ImageBuf(oiio.ImageSpec(region.width, region.height, buf.nchannels, oiio.FLOAT))
     out.set_origin(region.xbegin, region.ybegin)
     if src == dst:
-        ok = out.copy_pixels(buf) if roi is None else oiio.ImageBufAlgo.paste(
-            out, region.xbegin, region.ybegin, 0, 0, buf, region)
+        ok = out.copy_pixels(buf)  # copies where the two overlap: the region
     else:
         ok = oiio.ImageBufAlgo.colorconvert(out, buf, src, dst, unpremult=False,
                                             colorconfig=oiio_config_arg(config), roi=region)

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 # than PIZ, ZIPS or DWAA (measured with OpenEXR 3.3 / libdeflate; see ops/bench).
 DEFAULT_COMPRESSION = "zip:1"
 
-__all__ = ["DEFAULT_COMPRESSION", "write_exr", "WriterPool", "default_workers"]
+__all__ = ["DEFAULT_COMPRESSION", "write_exr", "WriterPool", "default_workers", "remove_files"]
 
 
 def default_workers() -> int:
@@ -41,7 +41,10 @@ def write_exr(path: Path, pixels: np.ndarray, *, compression: str = DEFAULT_COMP
     spec.channelnames = ("R", "G", "B")
     spec.attribute("compression", compression)
     for key, value in (attributes or {}).items():
-        spec.attribute(key, value)
+        if isinstance(value, tuple):  # e.g. chromaticities: float[8]
+            spec.attribute(key, oiio.TypeDesc(f"float[{len(value)}]"), tuple(float(v) for v in value))
+        else:
+            spec.attribute(key, value)
     out = oiio.ImageOutput.create(str(path))
     if out is None:
         raise OSError(f"cannot create {path}: {oiio.geterror()}")

@@ -55,7 +55,8 @@ def map_frames(count: int, clip_frames: int, clip_fps: Fraction | None, shot_fps
                 shot=shot, field="clip.duration", fix="generate a longer duration")
         used = set(sources)
         base.update({"mode": "retime", "method": "nearest picture in time",
-                     "duplicated": count - len(used), "dropped": max(0, sources[-1] + 1 - len(used)) if sources else 0,
+                     "duplicated": count - len(used),
+                     "dropped": max(0, sources[-1] + 1 - len(used)) if sources else 0,
                      "trimmed": clip_frames - (sources[-1] + 1 if sources else 0)})
         return FrameMap(sources, base)
     if clip_frames < count:

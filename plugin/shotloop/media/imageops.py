@@ -45,7 +45,8 @@ def place(codes16: np.ndarray, fit: Fit) -> np.ndarray:
 
 
 def fit_display(buf: Any, fit: Fit, *, src: str, dst: str, config: str, exposure: float = 0.0,
-                scene_linear: str = "", clamp: bool = True, shot: str | None = None) -> tuple[np.ndarray, "DisplayImage"]:
+                scene_linear: str = "", clamp: bool = True,
+                shot: str | None = None) -> tuple[np.ndarray, "DisplayImage"]:
     """A plate frame (an OIIO ImageBuf) → the fitted 8-bit display picture, through OCIO.
 
     The kept window is converted at the plate's resolution, with statistics of what fell
@@ -178,7 +179,8 @@ def write_rgb8(path: Path, rgb: np.ndarray, *, fmt: str = "png", quality: int = 
 
 
 def write_image_limited(stem: Path, rgb: np.ndarray, max_bytes: int,
-                        qualities: tuple[int, ...] = (95, 92, 88, 84, 80, 75, 70, 60)) -> tuple[Path, int, dict[str, Any]]:
+                        qualities: tuple[int, ...] = (95, 92, 88, 84, 80, 75, 70, 60),
+                        ) -> tuple[Path, int, dict[str, Any]]:
     """PNG if it fits in ``max_bytes``, else the best JPEG quality that fits.
 
     Returns (path, bytes, record). Raises ValueError if nothing fits.

@@ -35,6 +35,10 @@ from .review import ReviewMovie, write_thumbnail
 
 log = logging.getLogger(__name__)
 
+# EXR chromaticities of ACEScg (AP1 primaries, ACES white), so readers that honour the
+# standard attribute know the primaries without a colour space name.
+AP1_CHROMATICITIES = (0.713, 0.293, 0.165, 0.830, 0.128, 0.044, 0.32168, 0.33767)
+
 __all__ = ["ConformTarget", "Conformed", "conform"]
 
 
@@ -128,7 +132,8 @@ def conform(clip: Path, target: ConformTarget, out_dir: Path, *, config: str | N
         plan.fit.step(resample="OIIO resize (float pictures)" if plan.source.bits is None
                       else "swscale bicubic on display-referred pictures"),
         plan.colour.step(),
-        {"step": "write", "frames": plan.pattern, "frame_range": [target.frame_range.first, target.frame_range.last],
+        {"step": "write", "frames": plan.pattern,
+         "frame_range": [target.frame_range.first, target.frame_range.last],
          "format": "OpenEXR", "pixel_type": "half", "compression": compression,
          "colorspace": plan.colour.dst, "writers": pool.workers},
         review.step(note="made from the clip's display-referred pictures after the fit"),
@@ -187,8 +192,11 @@ def _run(plan: _Plan, pool: WriterPool, review: ReviewMovie, compression: str,
         picture = crop_or_pad(scaled, plan.fit)
         shown = plan.colour.review8(picture)
         for out_index in outputs[src_index]:
-            attributes = {"oiio:ColorSpace": plan.colour.dst, "Software": "ShotLoop", "shotloop:shot": target.shot,
-                          "shotloop:version": target.version, "shotloop:clip_frame": src_index}
+            attributes: dict[str, Any] = {
+                "oiio:ColorSpace": plan.colour.dst, "Software": "ShotLoop", "shotloop:shot": target.shot,
+                "shotloop:version": target.version, "shotloop:clip_frame": src_index}
+            if plan.colour.dst == WORKING_SPACE:
+                attributes["chromaticities"] = AP1_CHROMATICITIES
             path = plan.frame_files[out_index]
             pool.submit(path, _write_frame, path, picture, plan.colour, compression, attributes)
             review.write(shown)
@@ -202,7 +210,8 @@ def _run(plan: _Plan, pool: WriterPool, review: ReviewMovie, compression: str,
 
 def _check_cancel(cancel: threading.Event | None, shot: str) -> None:
     if cancel is not None and cancel.is_set():
-        raise JobCancelled("the ingest was cancelled", shot=shot, field="job", fix="submit the job again to ingest it")
+        raise JobCancelled("the ingest was cancelled", shot=shot, field="job",
+                           fix="submit the job again to ingest it")
 
 
 def _as_ingest_error(exc: BaseException, clip: Path, shot: str) -> BaseException:

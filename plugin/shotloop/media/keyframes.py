@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..errors import RecipeInvalid
+from ..errors import PlateInvalid, RecipeInvalid
 from ..model import KeyframeMode, Shot
 from .colour import SRGB, check_colorspace, colour_step, resolve_config
 from .fit import check_fit_mode, plan_fit, ratio_size
@@ -82,6 +82,9 @@ def extract_keyframes(shot: Shot, mode: KeyframeMode, ratio: str, out_dir: Path,
             except ValueError as exc:
                 raise RecipeInvalid(f"the {position} keyframe at {size} is too large: {exc}", shot=shot.name,
                                     field="recipe.ratio", fix="choose a smaller ratio") from None
+            except OSError as exc:
+                raise PlateInvalid(f"the {position} keyframe could not be written: {exc}", shot=shot.name,
+                                   field="keyframes", fix="check the work folder and free disk space") from exc
             paths[position] = path
             via = {"exposure_space": scene_linear} if exposure else {}
             steps.append({

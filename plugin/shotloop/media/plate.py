@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import PlateInvalid
 from ..model import FrameRange, Resolution, Shot
-from ..sequence import compact_ranges, frame_path, has_frame_token
+from ..sequence import frame_path, has_frame_token
 from .video import VideoInfo, VideoReader, parse_timecode, probe_video
 
 log = logging.getLogger(__name__)
@@ -246,7 +246,3 @@ def _rgb_channels(names: list[str]) -> tuple[int, int, int] | None:
     if len(names) >= 3:
         return (0, 1, 2)
     return None
-
-
-def missing_message(info: PlateInfo) -> str:
-    return f"frames {compact_ranges(info.missing)} of {info.source} are missing"

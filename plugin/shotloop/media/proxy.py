@@ -17,8 +17,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..errors import JobCancelled, PlateInvalid, RecipeInvalid
+from ..errors import JobCancelled, PlateInvalid, RecipeInvalid, ShotLoopError
 from ..model import FrameRange, Resolution, Shot, rate_fraction
+from ..sequence import compact_ranges
 from .colour import SRGB, check_colorspace, resolve_config
 from .exrwrite import default_workers
 from .fit import Fit, check_fit_mode, plan_fit, ratio_size
@@ -64,7 +65,7 @@ def make_proxy(shot: Shot, ratio: str, out: Path, *, config: str | None = None, 
     source = replace(shot, frame_range=frames)
     info = plate_info(source)
     if info.missing:
-        raise PlateInvalid(f"{len(info.missing)} frame(s) of {frames} are missing, first {list(info.missing[:5])}",
+        raise PlateInvalid(f"frames {compact_ranges(info.missing)} of {shot.source} are missing",
                            shot=shot.name, field="shot.source", fix="restore the frames, then retry")
     size = ratio_size(ratio, info.resolution, fit, shot=shot.name)
     plan = plan_fit(info.resolution, size, fit)
@@ -80,7 +81,8 @@ def make_proxy(shot: Shot, ratio: str, out: Path, *, config: str | None = None, 
         size_bytes = out.stat().st_size
         if size_bytes <= max_bytes:
             break
-        log.info("%s: proxy is %d bytes, over %d; encoding again at a lower rate", shot.name, size_bytes, max_bytes)
+        log.info("%s: proxy is %d bytes, over %d; encoding again at a lower rate",
+                 shot.name, size_bytes, max_bytes)
     else:
         out.unlink(missing_ok=True)
         raise RecipeInvalid(f"the proxy of {frames} does not fit in {max_bytes} bytes", shot=shot.name,
@@ -114,9 +116,8 @@ def _encode(shot: Shot, info: PlateInfo, plan: Fit, out: Path, rate: Any, crf: i
             max_bitrate: int, converter: DisplayConverter, *, cancel: threading.Event | None) -> dict[str, Any]:
     """One encode of the shot's range; movies are decoded here in order, images by the workers."""
     workers = default_workers()
-    pending: deque[Future[np.ndarray]] = deque()
+    pending: deque[Future[Any]] = deque()
     writer = H264Writer(out, plan.target, rate, crf=crf, preset="veryfast", max_bitrate=max_bitrate)
-    ok = False
     with PlateReader(shot, info) as reader, \
             ThreadPoolExecutor(workers, thread_name_prefix="shotloop-proxy") as pool:
         try:
@@ -130,13 +131,28 @@ def _encode(shot: Shot, info: PlateInfo, plan: Fit, out: Path, rate: Any, crf: i
                     writer.write_frame(pending.popleft().result())
             while pending:
                 writer.write_frame(pending.popleft().result())
-            ok = True
-        finally:
+            writer.close()
+        except BaseException as exc:
             for future in pending:
                 future.cancel()
             try:
                 writer.close()
-            finally:
-                if not ok:
-                    out.unlink(missing_ok=True)
+            except Exception as late:  # the first failure is the one to report
+                log.debug("closing %s after a failure: %s", out.name, late)
+            out.unlink(missing_ok=True)
+            converted = _as_plate_error(exc, shot.name)
+            if converted is exc:
+                raise
+            raise converted from exc
     return dict(writer.settings)
+
+
+def _as_plate_error(exc: BaseException, shot: str) -> BaseException:
+    """ShotLoop errors pass through; I/O, OIIO and encoder errors become PlateInvalid."""
+    import av
+
+    if isinstance(exc, ShotLoopError) or not isinstance(exc, (OSError, ValueError, RuntimeError,
+                                                              av.error.FFmpegError)):
+        return exc
+    return PlateInvalid(f"making the proxy failed: {exc}", shot=shot, field="proxy",
+                        fix="check the plate files and free disk space, then retry")

@@ -174,28 +174,37 @@ class VideoReader:
         return out.to_ndarray()
 
     def frames(self, start: int = 0) -> Iterator[tuple[int, Any]]:
-        """(index, av.VideoFrame) from frame ``start`` on, in display order."""
+        """(index, av.VideoFrame) from picture ``start`` on, in display order.
+
+        Pictures are counted in decode order from the start (a returned clip: every picture
+        counts once, whatever its timestamps say). After a seek, the first picture's index
+        comes from its timestamp and the following ones are counted from there.
+        """
         import av
 
         stream = self._stream
         rate = self.info.fps
         base = stream.start_time or 0
         tb = stream.time_base or Fraction(1, 1)
+        index = -1
         if start > 0:
             target = base + int(Fraction(start) / rate / tb)
             self._container.seek(target, stream=stream, backward=True, any_frame=False)
-        index = -1
+            index = None
         try:
             for frame in self._container.decode(stream):
-                if frame.pts is None:
-                    index += 1
-                else:
+                if index is None:
+                    if frame.pts is None:
+                        raise _fail(Path(self.info.path), "has no timestamps to seek by", self._shot,
+                                    self._error_type)
                     index = round(float((frame.pts - base) * tb * rate))
+                else:
+                    index += 1
                 if index < start:
                     continue
                 yield index, frame
         except av.error.FFmpegError as exc:
-            raise _fail(Path(self.info.path), f"stops decoding after frame {index} ({exc})",
+            raise _fail(Path(self.info.path), f"stops decoding after picture {index} ({exc})",
                         self._shot, self._error_type) from None
 
 

@@ -13,6 +13,7 @@ the same contract (``Profile.custom_models`` maps its ids onto a catalogue model
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
 from pathlib import Path
@@ -212,7 +213,7 @@ class RunwayProvider:
             task_path(task_id)
         except ProviderError:
             raise CreateOutcomeUnknown("the service answered with an unusable task id",
-                                       shot=shot, fix="check the service's dashboard for the "
+                                       shot=shot, field="job.remote_task_id", fix="check the service's dashboard for the "
                                                       "task before sending again") from None
         log.info("%s: created task %s (%s, %s)", shot, task_id, endpoint, recipe.model)
         return Submission(task_id=task_id, body=dict(body), estimated_credits=estimated)
@@ -233,11 +234,12 @@ class RunwayProvider:
                 raise error_for(response, what="reading the task", key_spec=self._api.key_spec)
             try:
                 data = response.json()
-            except ValueError:
+            except (ValueError, RecursionError):
                 data = None
         if not isinstance(data, Mapping):
             raise ProviderUnavailable("reading the task: the answer is not a JSON object",
-                                      status=response.status_code, fix="try again later")
+                                      status=response.status_code, field="task",
+                                      fix="try again later")
         return task_status(data)
 
     def poll_interval(self, elapsed_s: float) -> float:
@@ -286,6 +288,12 @@ class RunwayProvider:
         if isinstance(models, Mapping):
             for model, info in models.items():
                 value = info.get("maxConcurrentGenerations") if isinstance(info, Mapping) else None
-                limits[str(model)] = int(value) if isinstance(value, (int, float)) else None
+                limits[str(model)] = int(value) if _finite(value) else None
         balance = data.get("creditBalance", 0) if isinstance(data, Mapping) else 0
-        return Account(credit_balance=float(balance or 0), max_concurrent=limits)
+        # A service that answers nonsense (text, NaN, Infinity) has no balance we can trust.
+        return Account(credit_balance=float(balance) if _finite(balance) else 0.0,
+                       max_concurrent=limits)
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

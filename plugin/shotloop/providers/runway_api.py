@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["RunwayApi", "error_for", "issue_field", "task_path"]
 
+# The ledger field a person checks when a create's outcome is unknown.
+UNKNOWN_FIELD = "job.remote_task_id"
 _TASK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 # Body keys as ShotLoop names them, for turning a 400's issue path into a field name.
@@ -63,7 +65,7 @@ def _server_message(response: requests.Response) -> tuple[str, str | None]:
     """A short, redacted summary of an error body, and the first issue's field."""
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
         return redact(response.text.strip()[:200]) or response.reason or "", None
     if not isinstance(data, Mapping):
         return redact(str(data)[:200]), None
@@ -103,7 +105,7 @@ def error_for(response: requests.Response, *, what: str, shot: str | None = None
                                    status=status, shot=shot, fix="try again later",
                                    retry_after=parse_retry_after(response.headers))
     return ProviderRejected(f"{what} was rejected (HTTP {status}){said}", status=status,
-                            shot=shot, field=field,
+                            shot=shot, field=field or "request",
                             fix="correct the recipe or inputs; nothing was charged")
 
 
@@ -159,7 +161,7 @@ class RunwayApi:
             raise error_for(response, what=what, shot=shot, key_spec=self.key_spec)
         try:
             return response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ProviderUnavailable(f"{what}: the service answered with something that is "
                                       f"not JSON", status=response.status_code, shot=shot,
                                       fix="try again later") from None
@@ -182,7 +184,7 @@ class RunwayApi:
             why = "no answer in time" if exc.timeout else "the connection broke"
             raise CreateOutcomeUnknown(f"{what}: {why} after the request was sent; a task may "
                                        f"or may not exist", shot=shot, fix=unknown_fix,
-                                       detail=exc.problem) from None
+                                       field=UNKNOWN_FIELD, detail=exc.problem) from None
         except TransportFailed as exc:
             raise ProviderUnavailable(f"{exc.problem}; nothing was sent", shot=shot,
                                       fix="check that the service is reachable and try again") \
@@ -191,17 +193,17 @@ class RunwayApi:
         if 200 <= status < 300:
             try:
                 data = response.json()
-            except ValueError:
+            except (ValueError, RecursionError):
                 data = None
             if isinstance(data, Mapping) and isinstance(data.get("id"), str):
                 return data
             raise CreateOutcomeUnknown(f"{what}: HTTP {status} without a task id; a task may "
                                        f"or may not exist", status=status, shot=shot,
-                                       fix=unknown_fix)
+                                       field=UNKNOWN_FIELD, fix=unknown_fix)
         if status >= 500:
             message, _ = _server_message(response)
             said = f": {message}" if message else ""
             raise CreateOutcomeUnknown(f"{what}: the service answered HTTP {status}{said}; a "
                                        f"task may or may not exist", status=status, shot=shot,
-                                       fix=unknown_fix)
+                                       field=UNKNOWN_FIELD, fix=unknown_fix)
         raise error_for(response, what=what, shot=shot, key_spec=self.key_spec)

@@ -111,8 +111,9 @@ def task_status(task: Mapping[str, Any]) -> TaskStatus:
         progress = 1.0
     outputs: tuple[str, ...] = ()
     if state == "succeeded":
-        raw = task.get("output") or ()
-        outputs = tuple(str(u) for u in raw if isinstance(u, str))
+        raw = task.get("output")
+        # A list of URLs; anything else (a bare string would iterate as characters) is no output.
+        outputs = tuple(u for u in raw if isinstance(u, str)) if isinstance(raw, list) else ()
     if state != "failed":
         return TaskStatus(state=state, remote_status=remote, progress=progress,
                           outputs=outputs, credits=_credits(task))

@@ -45,13 +45,13 @@ def _check_target(api: RunwayApi, target: Mapping[str, Any]) -> tuple[str, dict[
     uri = target.get("runwayUri")
     if not (isinstance(upload_url, str) and isinstance(fields, Mapping) and isinstance(uri, str)
             and uri.startswith("runway://")):
-        raise ProviderUnavailable("the upload slot answer is incomplete",
+        raise ProviderUnavailable("the upload slot answer is incomplete", field="inputs",
                                   fix="try again later")
     scheme = urlsplit(upload_url).scheme
     if scheme != "https" and not (scheme == "http" and is_loopback_url(upload_url)
                                   and is_loopback_url(api.base_url)):
         raise ProviderUnavailable("the upload slot points to a non-https address",
-                                  fix="check the profile's base_url")
+                                  field="inputs", fix="check the profile's base_url")
     return upload_url, {str(k): str(v) for k, v in fields.items()}, uri
 
 

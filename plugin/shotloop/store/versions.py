@@ -116,8 +116,14 @@ class VersionStore:
         staged = scan_staging(staging, name, shot)
         document = build_document(shot=shot, label=label, number=number, staged=staged,
                                   provenance=provenance, created_at=time.time())
-        write_json_atomic(staging / VERSION_FILE, document)
-        fsync_tree(staging)
+        try:
+            write_json_atomic(staging / VERSION_FILE, document)
+            fsync_tree(staging)
+        except OSError as exc:  # disk full, quota, I/O error: nothing was published
+            raise PublishFailed(f"{name} could not be written to the store: {exc.strerror or exc}",
+                                shot=shot, field="version.json",
+                                fix=f"free space or fix the store folder {self.root}, then retry "
+                                    f"the job") from exc
         try:
             os.rename(staging, final)
         except OSError as exc:

@@ -199,3 +199,43 @@ def test_jobs_still_running_land_after_a_blender_restart(ext, agent, tmp_path, p
     assert out["seq"] > 0
     bpy.ops.wm.open_mainfile(filepath=str(path))  # what the restarted Blender saved
     assert "c010_gen_v001" in bpy.context.scene.sequence_editor.strips_all
+
+
+def test_cancel_and_replay_from_the_panel(ext, agent, tmp_path, pump):
+    scene, plate, movie = build_edit(tmp_path, "25")
+    plate.name = "d010"
+    for strip in scene.sequence_editor.strips_all:
+        strip.select = strip.name == "d010"
+    session = runtime.start()
+    assert bpy.ops.shotloop.send() == {"FINISHED"}
+    pump(session, lambda: landed(scene, 1), timeout_s=180, what="v001 landed")
+    source_id = imprint.read_source(plate).shot_id
+
+    # replay v001: same recipe and seed, lands as v002
+    assert bpy.ops.shotloop.replay(source_id=source_id, label="gen", number=1) == {"FINISHED"}
+    pump(session, lambda: landed(scene, 2), timeout_s=180, what="the replay landed")
+    first, second = (agent.api.job(j.job_id) for j in scene.shotloop.jobs)
+    assert (second.recipe.seed, second.recipe.prompt, second.version) == (first.recipe.seed, first.recipe.prompt, 2)
+    assert "d010_gen_v002" in scene.sequence_editor.strips_all
+
+    # send again and cancel at once: the row says CANCELLED, nothing lands
+    assert bpy.ops.shotloop.send() == {"FINISHED"}
+    pump(session, lambda: len(scene.shotloop.jobs) == 3, what="the submit answer")
+    job_id = scene.shotloop.jobs[2].job_id
+    assert bpy.ops.shotloop.job(job_id=job_id, action="CANCEL") == {"FINISHED"}
+    pump(session, lambda: scene.shotloop.jobs[2].state in ("CANCELLED", "PUBLISHED"), timeout_s=60,
+         what="the cancel answer")
+    assert scene.shotloop.jobs[2].state == "CANCELLED"
+    assert "d010_gen_v003" not in scene.sequence_editor.strips_all
+
+
+def test_a_recipe_the_model_refuses_is_reported_per_shot(ext, agent, tmp_path, pump):
+    scene, plate, movie = build_edit(tmp_path, "25")
+    plate.name, movie.name = "e010", "e020"
+    scene.shotloop.prompt = "x" * 1200  # over the model's 1000 characters
+    session = runtime.start()
+    assert bpy.ops.shotloop.send() == {"FINISHED"}
+    pump(session, lambda: len([m for m in session.messages if "recipe.prompt" in m]) == 2,
+         what="one prompt error per shot")
+    assert {m.split(":")[0] for m in session.messages if "recipe.prompt" in m} == {"e010", "e020"}
+    assert len(scene.shotloop.jobs) == 0 and "Fix:" in scene.shotloop.status

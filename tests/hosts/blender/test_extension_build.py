@@ -42,7 +42,8 @@ def test_zip_holds_the_extension_and_its_wheels(built):
     modules = set(core.namelist())
     assert {"shotloop/model.py", "shotloop/client.py", "shotloop/host.py", "shotloop/agent/home.py",
             "shotloop/edit/shots.py", "shotloop/edit/review.py"} <= modules
-    assert not [m for m in modules if m.startswith(("shotloop/media/", "shotloop/store/"))
+    assert not [m for m in modules if m.startswith(("shotloop/media/", "shotloop/ui/", "shotloop/providers/runway"))
+                and m != "shotloop/providers/runway_models.py"
                 or m in ("shotloop/agent/server.py", "shotloop/agent/runner.py", "shotloop/cli.py")]
 
 

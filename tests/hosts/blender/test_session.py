@@ -8,7 +8,7 @@ import pytest
 from shotloop import model
 from shotloop.client import AgentEvent
 from shotloop.errors import AgentUnavailable
-from shotloop.model import EditContext, Job, JobState, Recipe
+from shotloop.model import Job, JobState, Recipe
 
 from .conftest import bpy, submodule
 from .helpers import make_version, plate_strip

@@ -14,14 +14,16 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the panel test builds a real widget
 ROOT = Path(__file__).resolve().parents[3]
-for _path in (ROOT / "tests" / "nuke_emulation", ROOT / "hosts" / "nuke"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+# The emulated nuke/nukescripts first; the NUKE_PATH folder last (its init.py / menu.py must
+# not shadow other modules named like them).
+if str(ROOT / "tests" / "nuke_emulation") not in sys.path:
+    sys.path.insert(0, str(ROOT / "tests" / "nuke_emulation"))
+if str(ROOT / "hosts" / "nuke") not in sys.path:
+    sys.path.append(str(ROOT / "hosts" / "nuke"))
 
 import nuke  # noqa: E402 - the emulation, found through the path set above
 import nuke_fake  # noqa: E402
 
-from tests.agent_fixture import agent  # noqa: E402,F401 - the real agent for end-to-end tests
 from tests.hosts.nuke.fake_agent import FakeAgentAPI  # noqa: E402
 
 

@@ -76,6 +76,11 @@ def test_conform_writes_the_version_frames(clip24: Path, tmp_path: Path) -> None
         assert_frame_is_clip_picture(tmp_path / f"sh010_gen_v003.{1001 + index}.exr", index)
     pixels, _ = read_exr(tmp_path / "sh010_gen_v003.1001.exr")
     assert pixels.shape == (36, 64, 3)
+    image = oiio.ImageInput.open(str(tmp_path / "sh010_gen_v003.1001.exr"))
+    spec = image.spec()
+    image.close()
+    assert spec.get_string_attribute("shotloop:shot") == "sh010" and spec.get_int_attribute("shotloop:version") == 3
+    assert np.allclose(spec.getattribute("chromaticities"), (0.713, 0.293, 0.165, 0.830, 0.128, 0.044, 0.32168, 0.33767))
     assert progress and progress[-1] == pytest.approx(1.0) and progress == sorted(progress)
     steps = {s["step"]: s for s in result.steps}
     assert steps["frames"]["mode"] == "frame-for-frame" and steps["frames"]["trimmed"] == 6

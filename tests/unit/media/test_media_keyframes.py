@@ -132,3 +132,45 @@ def test_errors_name_the_shot_and_field(plate: Shot, tmp_path: Path) -> None:
     with pytest.raises(PlateInvalid) as err:
         extract_keyframes(plate, KeyframeMode.FIRST_LAST, "1280:720", tmp_path)
     assert "1010" in err.value.problem
+
+
+@pytest.mark.parametrize("ext, kind, bits, colorspace", [
+    ("dpx", "uint16", 10, "srgb_tx"), ("tif", "uint16", 16, "srgb_tx"), ("png", "uint8", 8, "srgb_tx"),
+    ("tif", "float", 32, "ACEScg"),
+])
+def test_dpx_tiff_png_plates(tmp_path: Path, ext: str, kind: str, bits: int, colorspace: str) -> None:
+    value = (0.25, 0.5, 0.75)
+    for frame in (1, 2):
+        path = tmp_path / f"p.{frame:04d}.{ext}"
+        spec = oiio.ImageSpec(32, 16, 3, kind)
+        if ext == "dpx":
+            spec.attribute("oiio:BitsPerSample", bits)
+        out = oiio.ImageOutput.create(str(path))
+        assert out.open(str(path), spec), oiio.geterror()
+        out.write_image(np.full((16, 32, 3), value, np.float32))
+        out.close()
+    shot = Shot("fmt", str(tmp_path / f"p.####.{ext}"), FrameRange(1, 2), 24.0, Resolution(32, 16),
+                colorspace=colorspace)
+    keys = extract_keyframes(shot, KeyframeMode.FIRST, "64:64", tmp_path / "out")
+    got = read8(keys.paths["first"])[32, 32]
+    want = np.array(value) * 255 if colorspace == "srgb_tx" else expected_srgb8(value)
+    assert np.abs(got - want).max() <= 1.5, (ext, got, want)
+
+
+def test_crop_window_is_centred_on_the_plate(tmp_path: Path) -> None:
+    left, right, edge = (0.02, 0.02, 0.02), (0.5, 0.5, 0.5), (4.0, 0.0, 0.0)
+    pixels = np.empty((36, 64, 3), np.float32)
+    pixels[:, :32], pixels[:, 32:] = left, right
+    pixels[:, :8] = edge  # outside the centred 36x36 window: must not show
+    path = tmp_path / "split.0001.exr"
+    out = oiio.ImageOutput.create(str(path))
+    out.open(str(path), oiio.ImageSpec(64, 36, 3, oiio.HALF))
+    out.write_image(pixels)
+    out.close()
+    shot = Shot("split", str(tmp_path / "split.####.exr"), FrameRange(1, 1), 24.0, Resolution(64, 36))
+    keys = extract_keyframes(shot, KeyframeMode.FIRST, "128:128", tmp_path / "out")
+    image = read8(keys.paths["first"]).astype(float)
+    assert keys.steps[0]["fit"]["window"] == [14, 0, 36, 36]
+    assert np.abs(image[64, 10] - expected_srgb8(left)).max() <= 1
+    assert np.abs(image[64, 118] - expected_srgb8(right)).max() <= 1
+    assert (image[:, :, 0] - image[:, :, 1]).max() < 10  # the bright red edge was cropped away

@@ -1,12 +1,14 @@
 import pyblish.api
 
 from ...errors import PlateInvalid
+from ...store.names import safe_name
 
 
 class ValidateShotSettings(pyblish.api.InstancePlugin):
-    """Frame rate, resolution and colour space make sense and are known to the OCIO config.
+    """Shot and label names are safe as folder names; frame rate, resolution and colour
+    space make sense and are known to the OCIO config.
 
-    Reads: instance.data["shot"], context.data["profile_info"]["colorspaces"] (when known).
+    Reads: instance.data["shot"], ["recipe"], context.data["profile_info"]["colorspaces"] (when known).
     Writes: nothing.
     """
 
@@ -16,6 +18,9 @@ class ValidateShotSettings(pyblish.api.InstancePlugin):
 
     def process(self, instance):
         shot = instance.data["shot"]
+        # The name and label become folders in the version store: refuse before sending.
+        safe_name(shot.name, field="shot.name", shot=shot.name)
+        safe_name(instance.data["recipe"].label, field="recipe.label", shot=shot.name)
         if not 1.0 <= shot.fps <= 240.0:
             raise PlateInvalid(f"frame rate {shot.fps} is not a usable rate", shot=shot.name,
                                field="shot.fps", fix="set the project or clip frame rate (e.g. 24, 25, 23.976)")
