@@ -103,6 +103,8 @@ def read_cut(
         check_bundle_members(path, media_root)
         media_root.mkdir(parents=True, exist_ok=True)
         kwargs["extract_to_directory"] = str(media_root)
+    if adapter in ("otio_json", "otiod", "otioz"):
+        _check_json_depth(_otio_text(path, adapter), path.name)
     with _explained(path.name, adapter, rate):
         result = otio.adapters.read_from_file(str(path), adapter_name=adapter, **kwargs)
     return _finish(result, path, adapter, rate, drop_frame, media_root, timeline)
@@ -133,6 +135,8 @@ def read_cut_string(
         text, found_df = preflight_edl(text, rate, source.name)
         drop_frame = found_df if drop_frame is None else drop_frame
         kwargs["rate"] = rate
+    if adapter == "otio_json":
+        _check_json_depth(text, source.name)
     with _explained(source.name, adapter, rate):
         result = otio.adapters.read_from_string(text, adapter_name=adapter, **kwargs)
     return _finish(result, source, adapter, rate, drop_frame, Path(media_root), timeline)
@@ -190,6 +194,38 @@ def check_bundle_members(path: Path, extract_to: Path) -> None:
 
 
 # --------------------------------------------------------------------------- internals
+
+# OTIO's C++ JSON reader recurses once per nesting level and overflows the stack (the
+# process dies, no exception) somewhere past ~40000 levels on an 8 MB main thread, much
+# sooner on worker threads. Real timelines nest a few dozen levels.
+MAX_JSON_DEPTH = 256
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _otio_text(path: Path, adapter: str) -> str:
+    """The JSON an OTIO file holds (.otiod and .otioz keep it in content.otio)."""
+    try:
+        if adapter == "otiod":
+            return (path / "content.otio").read_text(encoding="utf-8", errors="replace")
+        if adapter == "otioz":
+            with zipfile.ZipFile(path) as bundle:
+                return bundle.read("content.otio").decode("utf-8", errors="replace")
+        return path.read_text(encoding="utf-8", errors="replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return ""  # the adapter reports what is wrong with the file
+
+
+def _check_json_depth(text: str, source: str) -> None:
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_JSON_DEPTH:
+                raise EditInvalid(f"{source}: nests deeper than {MAX_JSON_DEPTH} levels; not a "
+                                  f"timeline ShotLoop will hand to the OTIO reader", field="cut",
+                                  fix="export the timeline again from the editing tool")
 
 
 def _read_text(path: Path) -> str:

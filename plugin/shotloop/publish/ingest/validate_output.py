@@ -14,15 +14,15 @@ class ValidateOutput(pyblish.api.InstancePlugin):
     families = ["shotloop.shot"]
 
     def process(self, instance):
-        from ...media.probe import probe_clip
+        from ...media.video import probe_video
 
         shot, target = instance.data["shot"], instance.data["target"]
-        probe = probe_clip(instance.data["clip"], shot=shot.name)
+        probe = probe_video(instance.data["clip"], shot=shot.name)
         instance.data["probe"] = probe
         retime = bool((instance.data["recipe"].options or {}).get("retime", False))
         needed = target.frame_range.count
         if retime:
-            have_s, need_s = probe.frames / probe.fps, needed / target.fps
+            have_s, need_s = probe.frames / float(probe.fps), needed / target.fps
             if have_s + 1e-6 < need_s:
                 raise IngestFailed(f"the clip lasts {have_s:.2f} s, the shot needs {need_s:.2f} s",
                                    shot=shot.name, field="output.duration",
