@@ -51,7 +51,7 @@ class AgentRun:
 
 
 def reference_settings(url: str):
-    return override_profile(load_settings(env={}), "reference", base_url=url)
+    return override_profile(load_settings(env={}), "reference", base_url=url, poll_interval_s=0.3)
 
 
 @pytest.fixture(scope="session")

@@ -112,23 +112,14 @@ def _fill_store(ws: Workspace, folder: Path) -> None:
     for frame in plate.frame_range.frames():
         src = Path(plate.source.replace("####", f"{frame:04d}"))
         shutil.copy(src, staging / f"full010_gen_v{number:03d}.{frame:04d}.exr")
-    with (root / "filler").open("wb") as handle:
-        block = b"\x00" * 4096
-        try:
-            while True:
-                handle.write(block)
-                handle.flush()
-        except OSError as exc:
-            if exc.errno != errno.ENOSPC:
-                raise
-    # Fill what buffering left over, byte by byte.
-    with (root / "filler").open("ab", buffering=0) as handle:
-        try:
-            while handle.write(b"\x00"):
-                pass
-        except OSError as exc:
-            if exc.errno != errno.ENOSPC:
-                raise
+    with (root / "filler").open("wb", buffering=0) as handle:
+        for block in (b"\x00" * 4096, b"\x00"):  # big blocks, then the last bytes one by one
+            try:
+                while handle.write(block):
+                    pass
+            except OSError as exc:
+                if exc.errno != errno.ENOSPC:
+                    raise
 
 
 def _publish_on_full_disk(ws: Workspace, folder: Path) -> None:
@@ -137,7 +128,9 @@ def _publish_on_full_disk(ws: Workspace, folder: Path) -> None:
     root = ws.tiny / folder.name
     store = VersionStore(root)
     (staging,) = list(store.staging_root.iterdir())
-    store.publish(staging, "full010", "gen", 1, {"job_id": "job-full", "recipe": {}})
+    store.publish(staging, "full010", "gen", 1, {
+        "job_id": "job-full", "model": "gen4_turbo", "seed": 7,
+        "conformed": {"fps": 24.0, "resolution": {"width": 64, "height": 36}, "colorspace": "ACEScg"}})
 
 
 def _empty_tiny(ws: Workspace, folder: Path) -> None:

@@ -112,8 +112,8 @@ CASES: list[BadInput] = [
              lambda ws, folder: send_and_fail(ws, plate_shot(ws, "junk", source=str(folder / "junk.####.exr"))),
              prepare=_not_an_image, via_agent=True),
     BadInput("plate_frame_of_zero_bytes", "frames", PlateInvalid, "shot.source", "zerobyte",
-             lambda ws, folder: send_and_fail(ws, plate_shot(ws, "zerobyte", source=str(folder / "plate.####.exr"))),
-             prepare=_zero_byte_frame, via_agent=True),
+             lambda ws, folder: send_one(ws, plate_shot(ws, "zerobyte", source=str(folder / "plate.####.exr"))),
+             prepare=_zero_byte_frame),
     # --------------------------------------------------------------- zero-length shots
     BadInput("zero_length_shot_from_the_cli", "zero-length", PlateInvalid, "shot.frame_range",
              "zero_cli", lambda ws, folder: _cli_zero_length(ws, folder)),

@@ -125,7 +125,8 @@ def builtin_profiles(runway_key: str | None = None) -> dict[str, dict[str, Any]]
     """Raw built-in profiles (before any file is merged). ``runway_key`` is where a Runway
     key was found (``secrets.runway_key_location``); the environment variable otherwise."""
     return {
-        "reference": {"kind": "runway", "base_url": EMBEDDED, "key": "dev"},
+        # Loopback only, so it may poll faster than the 5 s floor real services get.
+        "reference": {"kind": "runway", "base_url": EMBEDDED, "key": "dev", "poll_interval_s": 1.0},
         "runway": {"kind": "runway", "base_url": RUNWAY_BASE_URL,
                    "key": runway_key or f"env:{RUNWAY_ENV}"},
     }

@@ -241,7 +241,8 @@ class Runner:
         provider = self.res.provider(job.profile)
         try:
             prepared = stages.prepare(job, self.res)
-            uris = {role: provider.upload(path) for role, path in prepared.inputs.items()}
+            uris = {role: provider.upload(path, shot=job.shot.name, field=f"inputs.{role}")
+                    for role, path in prepared.inputs.items()}
             if flag.is_set():
                 self._cancelled(job_id, remote=False)
                 return

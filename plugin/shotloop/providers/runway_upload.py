@@ -110,4 +110,8 @@ def to_uri(api: RunwayApi, storage: requests.Session, path: Path, *, inline_max_
         raise RecipeInvalid(f"{path.name} is {size} bytes; uploads take "
                             f"{rm.UPLOAD_MIN_BYTES} B to {rm.UPLOAD_MAX_BYTES // 2**20} MB",
                             shot=shot, field=field, fix="send a smaller or larger file")
-    return upload_file(api, storage, path, info)
+    try:
+        return upload_file(api, storage, path, info)
+    except ProviderUnavailable as err:
+        err.shot = err.shot or shot or None  # upload_file knows files, not shots
+        raise

@@ -42,7 +42,9 @@ class ValidateRecipeLimits(pyblish.api.InstancePlugin):
         if limits["ratios"] and recipe.ratio not in limits["ratios"]:
             raise RecipeInvalid(f"{recipe.ratio} is not a ratio of {recipe.model}", shot=shot.name,
                                 field="recipe.ratio", fix=f"choose one of {limits['ratios']}")
-        needed = math.ceil(shot.frame_range.count / shot.fps - 1e-9)
+        # An unusable rate is ValidateShotSettings' to report; the length check needs one.
+        usable_rate = math.isfinite(shot.fps) and shot.fps > 0
+        needed = math.ceil(shot.frame_range.count / shot.fps - 1e-9) if usable_rate else 0
         if recipe.duration < needed:
             longer = [d for d in limits["durations"] if d >= needed]
             raise RecipeInvalid(
