@@ -150,6 +150,7 @@ def shot_of(scene: Any, strip: Any) -> tuple[Shot, list[str]]:
         resolution=_resolution(scene, media),
         colorspace=colour.to_agent(strip.colorspace_settings.name),
         shot_id=source_imprint.shot_id,
+        ocio_config=colour.host_config(),
     )
     return shot, warnings
 

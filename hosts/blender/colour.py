@@ -38,6 +38,12 @@ def studio_config() -> bool:
     return bool(os.environ.get("OCIO"))
 
 
+def host_config() -> str:
+    """The OCIO config the agent must use for this host's names: the studio's, else "" (the
+    agent's own default, to which Blender's bundled names are mapped)."""
+    return os.environ.get("OCIO", "")
+
+
 def to_agent(name: str) -> str:
     """The agent's name for a strip's colour space (unknown names pass through unchanged)."""
     if studio_config():

@@ -99,12 +99,20 @@ class SHOTLOOP_PG_take(bpy.types.PropertyGroup):
     note: StringProperty(name="Note")
 
 
+def _agent_changed(self: Any, context: Any) -> None:
+    """Reconnect with the new settings (the session reads them on the main thread only)."""
+    from . import runtime
+
+    if runtime.current() is not None:
+        runtime.start(runtime.connector(context), resume_now=True)
+
+
 class SHOTLOOP_AddonPreferences(bpy.types.AddonPreferences):
     bl_idname = __package__
 
-    agent_home: StringProperty(name="Agent home", subtype="DIR_PATH",
+    agent_home: StringProperty(name="Agent home", subtype="DIR_PATH", update=_agent_changed,
                                description="SHOTLOOP_HOME of the agent; empty: the default")
-    agent_command: StringProperty(name="Agent command",
+    agent_command: StringProperty(name="Agent command", update=_agent_changed,
                                   description="Command that starts `shotloop` (ShotLoop's own environment); "
                                               "empty: SHOTLOOP_AGENT_COMMAND or `shotloop` on PATH")
 

@@ -45,20 +45,28 @@ def connector(context: Any = None) -> Callable[[], AgentAPI]:
     return lambda: AgentAPI.connect(home, start=True, command=command)
 
 
-def start(connect: Callable[[], AgentAPI] | None = None, *, resume: bool = True) -> Session:
-    """Create the session (replacing a running one) and hook it into Blender."""
+def start(connect: Callable[[], AgentAPI] | None = None, *, resume_now: bool = False) -> Session:
+    """Create the session (replacing a running one) and hook it into Blender.
+
+    The open file's jobs are resumed on the timer's first tick (``bpy.data`` is off limits
+    while add-ons register at start-up) or at once with ``resume_now``; opening a .blend
+    resumes through the ``load_post`` handler."""
     stop()
     session = Session(connect or connector())
     _slot["session"] = session
+    pending = [not resume_now]
 
     def timer() -> float:
+        if pending[0]:
+            pending[0] = False
+            session.resume()
         return session.tick()
 
     _slot["timer"] = timer
     bpy.app.timers.register(timer, first_interval=0.1, persistent=True)
     if _on_load_post not in bpy.app.handlers.load_post:
         bpy.app.handlers.load_post.append(_on_load_post)
-    if resume:
+    if resume_now:
         session.resume()
     return session
 

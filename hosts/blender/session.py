@@ -138,6 +138,7 @@ class Session:
 
     def replay(self, scene: Any, shot: str, label: str, number: int, root: str) -> None:
         scene_name = scene.name
+        self.ensure_following()
         self.client.replay(shot, label, number, root=root,
                            on_done=lambda job: self._add_jobs(scene_name, [job]))
 

@@ -7,7 +7,8 @@ carry no prompt), plus the profile the job uses:
 
 * ``reference``: the reference service with fast polling;
 * ``uploads``:   the same, but every input goes through the upload flow (inline_max_mb=0);
-* ``short``:     the same, with a 1 s read timeout (a slow create becomes "unknown").
+* ``short``:     the same, with a 1 s read timeout (a slow create becomes "unknown");
+* ``capped``:    the same, with a 10 KB download cap (bad input: outputs over the cap).
 
 ``outcome`` is "published", "failed" or "submit_unknown" (a create that may have made a
 task waits for a person; ShotLoop never repeats it). ``creates`` is how many create
@@ -25,6 +26,7 @@ PROFILE_CHANGES: dict[str, dict[str, Any]] = {
     "reference": {},
     "uploads": {"inline_max_mb": 0.0},
     "short": {"timeout_s": 1.0},
+    "capped": {"max_download_mb": 0.01},  # 10 KB: every output is over the download cap
 }
 FAST_PROFILE: dict[str, Any] = {"poll_interval_s": 0.2, "retry_base_s": 0.05, "concurrency": 8}
 

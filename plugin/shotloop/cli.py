@@ -80,12 +80,6 @@ def cmd_agent(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_refservice(args: argparse.Namespace) -> int:
-    from shotloop_refservice.server import main as refservice_main
-
-    return int(refservice_main(args.rest) or 0)
-
-
 def _api(args: argparse.Namespace):
     from .client import AgentAPI
 
@@ -227,10 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stop", action="store_true", help="stop the running agent")
     p.set_defaults(func=cmd_agent)
 
-    p = sub.add_parser("refservice", help="run the reference generation service",
-                       add_help=False)
-    p.add_argument("rest", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_refservice)
+    sub.add_parser("refservice", help="run the reference generation service "
+                                      "(see `shotloop refservice --help`)")
 
     p = sub.add_parser("send", help="send shots (a plate or a cut) to the agent")
     p.add_argument("--home")
@@ -292,6 +284,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["refservice"]:  # its own options, passed through untouched
+        from shotloop_refservice.server import main as refservice_main
+
+        return int(refservice_main(argv[1:]) or 0)
     args = build_parser().parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

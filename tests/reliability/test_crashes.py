@@ -12,6 +12,8 @@ import signal
 import subprocess
 import sys
 import time
+
+import pytest
 from pathlib import Path
 
 from ops.campaign.audit import audit_jobs
@@ -21,6 +23,8 @@ from shotloop.store.ledger import Ledger
 
 from .helpers import (job_request, latest_cursor, make_shot, read_line, send_all, shot_like,
                       wait_settled)
+
+pytestmark = pytest.mark.slow
 
 KILLS = 5
 SEED = int(os.environ.get("SHOTLOOP_CRASH_SEED", "0")) or random.randrange(1, 10**6)

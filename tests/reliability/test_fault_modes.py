@@ -8,7 +8,6 @@ create call counted on the service (never repeated blindly).
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest

@@ -121,9 +121,19 @@ def setup_logging(home: AgentHome, level: int = logging.INFO) -> None:
     root.setLevel(level)
 
 
+def _lower_priority() -> None:
+    """Media work must not starve the artist's host UI on a small machine."""
+    if hasattr(os, "nice"):
+        try:
+            os.nice(10)
+        except OSError as exc:
+            log.info("could not lower the agent's priority: %s", exc)
+
+
 def serve_forever(home: AgentHome, **kwargs: Any) -> None:
     """``shotloop agent``: run until SIGTERM/SIGINT or POST /v1/shutdown."""
     setup_logging(home)
+    _lower_priority()
     agent = start_agent(home, **kwargs)
     log.info("ShotLoop agent for %s at %s (pid %d)", home.root, agent.url, os.getpid())
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -177,6 +177,8 @@ def check_bundle_members(path: Path, extract_to: Path) -> None:
             problem = "is an absolute path"
         elif "\\" in name or ".." in parts:
             problem = "climbs out of the bundle ('..' or '\\')"
+        elif not name or "." in parts or "" in parts[:-1]:
+            problem = "is not a plain relative name"
         elif mode == 0o120000:
             problem = "is a symbolic link"
         elif not (root / name).resolve().is_relative_to(root):

@@ -7,8 +7,10 @@ error is raised as a ShotLoopError (wrapped when a plugin raised something else)
 from __future__ import annotations
 
 import logging
+import os
 from typing import Sequence
 
+import pyblish
 import pyblish.api
 import pyblish.util
 
@@ -42,6 +44,13 @@ class ValidationFailed(ShotLoopError):
         super().__init__(f"{len(self.errors)} problem(s): {lines}")
 
 
+def _deregister_bundled_plugins() -> None:
+    bundled = os.path.normpath(os.path.join(os.path.dirname(pyblish.__file__), "plugins"))
+    for path in pyblish.api.registered_paths():
+        if os.path.normpath(path) == bundled:
+            pyblish.api.deregister_plugin_path(path)
+
+
 def _is_validator(plugin: type) -> bool:
     return abs(plugin.order - pyblish.api.ValidatorOrder) <= 0.5
 
@@ -64,9 +73,10 @@ def run_pass(context: pyblish.api.Context, plugins: Sequence[type]) -> pyblish.a
     person sees every problem of the batch at once), then ``ValidationFailed`` is raised
     before anything is extracted or integrated.
     """
-    # Only the plugins we pass may run: never pyblish's bundled demo collectors or a
-    # studio's registered paths.
-    pyblish.api.deregister_all_paths()
+    # Only the plugins we pass run (pyblish discovers nothing when given a list); the
+    # bundled demo plugins' path is also dropped, but a studio's own paths are left alone
+    # for the other pyblish tools in the same host.
+    _deregister_bundled_plugins()
     ordered = sorted(plugins, key=lambda p: p.order)
     failures: list[ShotLoopError] = []
     for result in pyblish.util.publish_iter(context, plugins=ordered):

@@ -342,10 +342,12 @@ class Ledger:
             raise LedgerError(f"job {job.job_id} cannot be PUBLISHED without a version number",
                               shot=job.shot.name, field="version",
                               fix="pass version=<number> with the transition")
-        other = conn.execute(
-            "SELECT job_id FROM jobs WHERE state = ? AND shot = ? AND label = ? AND version = ? "
+        rows = conn.execute(
+            "SELECT job_id, body FROM jobs WHERE state = ? AND shot = ? AND label = ? AND version = ? "
             "AND job_id != ?", (JobState.PUBLISHED.value, job.shot.name, job.recipe.label,
-                                job.version, job.job_id)).fetchone()
+                                job.version, job.job_id)).fetchall()
+        # Version numbers are per store: the same shot may have a v001 in another project.
+        other = next((r for r in rows if json.loads(r[1]).get("store_root", "") == job.store_root), None)
         if other:
             raise LedgerError(
                 f"v{job.version:03d} of {job.shot.name}/{job.recipe.label} is already published "

@@ -109,13 +109,13 @@ def check_invariants(
             if job.version is None:
                 problems.append(f"job {job_id}: PUBLISHED without a version number")
             else:
-                published[(job.shot.name, job.recipe.label, job.version)].append(job_id)
+                published[(job.store_root, job.shot.name, job.recipe.label, job.version)].append(job_id)
         if job.state is JobState.FAILED and not job.error:
             problems.append(f"job {job_id}: FAILED without an error saying why")
-    for (shot, label, number), ids in sorted(published.items()):
+    for (root, shot, label, number), ids in sorted(published.items()):
         if len(ids) > 1:
             problems.append(
-                f"{shot}/{label}/v{number:03d} is claimed by {len(ids)} published jobs: "
+                f"{root}: {shot}/{label}/v{number:03d} is claimed by {len(ids)} published jobs: "
                 + ", ".join(sorted(ids))
             )
     for shot, label, number, status in review_rows:

@@ -21,9 +21,8 @@ ROOT = Path(__file__).resolve().parents[3]
 EXT_DIR = ROOT / "hosts" / "blender"
 PACKAGE = "shotloop_blender"
 
-if not (Path(__file__).resolve().parent.parent / "conftest.py").exists():
-    # tests/hosts/conftest.py exposes the agent fixture to every host; until it exists, here.
-    from tests.agent_fixture import agent  # noqa: F401
+# The ``agent`` fixture (one real agent on the reference service per test session) comes
+# from tests/agent_fixture.py through the root conftest.
 
 
 def load_extension() -> Any:

@@ -106,7 +106,11 @@ INSTALL = textwrap.dedent("""
                                                       enable_on_install=True)
     mod = "bl_ext.user_default.shotloop"
     out = {"install": sorted(result), "check": addon_utils.check(mod), "enabled": state()}
-    timer = sys.modules[mod + ".runtime"]._slot["timer"]
+    runtime = sys.modules[mod + ".runtime"]
+    first = runtime.current()
+    bpy.context.preferences.addons[mod].preferences.agent_command = "shotloop-from-prefs"
+    out["prefs_reconnect"] = runtime.current() is not first and first is not None
+    timer = runtime._slot["timer"]
     out["timer_on"] = bpy.app.timers.is_registered(timer)
     import shotloop, opentimelineio
     out["core_from"] = shotloop.__file__
@@ -139,3 +143,4 @@ def test_zip_installs_enables_and_disables_cleanly(built, tmp_path):
     assert "/extensions/" in out["core_from"]  # the bundled core wheel, not the repo
     assert out["disabled"] == out["before"] and out["disabled_again"] == out["before"]
     assert out["timer_after"] is False and out["again"]
+    assert out["prefs_reconnect"]  # changing the agent settings reconnects at once

@@ -72,8 +72,10 @@ def test_colour_names_map_both_ways(monkeypatch):
     assert colour.to_blender("ACEScg") == "ACEScg"
     assert colour.to_blender("lin_ap1") == "ACEScg"
     assert colour.to_blender("sRGB Encoded Rec.709 (sRGB)") == "sRGB"
+    assert colour.host_config() == ""
     monkeypatch.setenv("OCIO", "/studio/config.ocio")
     assert colour.to_agent("Linear Rec.709") == "Linear Rec.709"
+    assert colour.host_config() == "/studio/config.ocio"
 
 
 class _Clock:

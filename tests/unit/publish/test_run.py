@@ -55,6 +55,10 @@ def test_a_failed_extraction_stops_before_the_integrator():
     assert not [c for c in calls if c[0] == "integrate"]
 
 
-def test_bundled_demo_plugins_never_run():
-    run_pass(new_context(), [])
-    assert pyblish.api.registered_paths() == []
+def test_bundled_demo_plugins_never_run_and_studio_paths_stay(tmp_path):
+    pyblish.api.register_plugin_path(str(tmp_path))
+    try:
+        run_pass(new_context(), [])
+        assert pyblish.api.registered_paths() == [str(tmp_path)]
+    finally:
+        pyblish.api.deregister_plugin_path(str(tmp_path))
