@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -54,9 +55,9 @@ def reference_settings(url: str):
     return override_profile(load_settings(env={}), "reference", base_url=url, poll_interval_s=0.3)
 
 
-@pytest.fixture(scope="session")
-def agent(refservice, tmp_path_factory) -> Iterator[AgentRun]:
-    home = tmp_path_factory.mktemp("agent-home")
+@contextmanager
+def running_agent(refservice, home: Path) -> Iterator[AgentRun]:
+    """An in-process agent for ``home`` on ``refservice``; SHOTLOOP_HOME points at it meanwhile."""
     previous = os.environ.get("SHOTLOOP_HOME")
     os.environ["SHOTLOOP_HOME"] = str(home)
     running = start_agent(AgentHome(home), settings=reference_settings(refservice.url))
@@ -68,6 +69,12 @@ def agent(refservice, tmp_path_factory) -> Iterator[AgentRun]:
             os.environ.pop("SHOTLOOP_HOME", None)
         else:
             os.environ["SHOTLOOP_HOME"] = previous
+
+
+@pytest.fixture(scope="session")
+def agent(refservice, tmp_path_factory) -> Iterator[AgentRun]:
+    with running_agent(refservice, tmp_path_factory.mktemp("agent-home")) as run:
+        yield run
 
 
 @pytest.fixture

@@ -65,12 +65,14 @@ def test_sigkill_at_random_points_then_restart_loses_and_duplicates_nothing(
     run = agent_process()
     add_jobs(run.api, 6)
     kills = 0
+    in_flight_at_kill: list[bool] = []
     while kills < KILLS:
         cursor = latest_cursor(run.api)
         if all(run.api.job(j).state.final for j in ids):
             add_jobs(run.api, 2)  # keep work in flight until every kill has happened
         # A random point: after 1-12 more ledger events (states, progress, publishes).
         _wait_for_events(run.api, cursor, rng.randint(1, 12), deadline_s=15)
+        in_flight_at_kill.append(any(not run.api.job(j).state.final for j in ids))
         run.process.send_signal(signal.SIGKILL)
         run.process.wait(timeout=10)
         kills += 1
@@ -83,12 +85,14 @@ def test_sigkill_at_random_points_then_restart_loses_and_duplicates_nothing(
     jobs = [run.api.job(j) for j in ids]
 
     assert kills == KILLS, f"seed {SEED}"
+    assert sum(in_flight_at_kill) >= 3, f"seed {SEED}: most kills hit an idle agent"
     audit = audit_jobs(jobs, [root])
     assert audit.ok, f"seed {SEED}: {audit}"
     published = [j for j in jobs if j.state is JobState.PUBLISHED]
-    assert len(published) >= len(jobs) - KILLS, f"seed {SEED}: only {len(published)} published"
-    for job in jobs:
-        assert job.state is JobState.PUBLISHED or job.reason, job
+    for job in jobs:  # none of MARKERS fails a job: only a kill mid-create may stop one
+        assert job.state is JobState.PUBLISHED or (
+            job.state is JobState.CANCELLED and job.error["code"] == "create_outcome_unknown"), \
+            f"seed {SEED}: {job.shot.name} {job.state.value} {job.reason}"
         versions = run.api.versions(job.shot.name, root=str(root))
         assert [v.number for v in versions] == ([1] if job.state is JobState.PUBLISHED else [])
     posts = _posts_by_tag(refservice, tags)
@@ -170,3 +174,25 @@ def test_a_host_process_killed_mid_job_does_not_take_its_jobs_with_it(rel_agent,
     assert audit_jobs(jobs, [root]).ok
     assert all(Path(v.frames.replace("####", "1001")).is_file()
                for j in jobs for v in rel_agent.api.versions(j.shot.name, root=str(root)))
+
+
+def test_a_staging_leftover_from_a_crash_never_becomes_a_version(agent_process, fast_child_settings, tmp_path,
+                                                                   wait_until):
+    root = tmp_path / "shotloop"
+    run = agent_process()
+    (job_id,) = send_all(run.api, [job_request(make_shot(tmp_path, "left"), root,
+                                               prompt="orb [left] [[fault:throttle 1.5]]")])
+    wait_until(lambda: _in_flight(run.api, [job_id]), timeout_s=30, what="the job in flight")
+    run.process.send_signal(signal.SIGKILL)
+    run.process.wait(timeout=10)
+    # What an ingest killed just before its rename leaves: a complete-looking take.
+    leftover = root / ".staging" / "left_gen_v007_0badf00d"
+    leftover.mkdir(parents=True)
+    (leftover / "left_gen_v007.1001.exr").write_bytes(b"half a frame")
+    (leftover / "version.json").write_text(json.dumps({"version": {"shot": "left", "number": 7}}))
+    run = agent_process(run.home)
+    (job,) = wait_settled(run.api, [job_id])
+    assert job.state is JobState.PUBLISHED and job.version == 1
+    assert [v.number for v in run.api.versions("left", root=str(root))] == [1]
+    assert not any((root / ".staging").iterdir())
+    assert audit_jobs([job], [root]).ok

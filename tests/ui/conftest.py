@@ -43,3 +43,12 @@ def screenshot(qapp) -> Callable[..., Path]:
         return path
 
     return save
+
+
+@pytest.fixture(scope="session")
+def agent(refservice, tmp_path_factory):
+    """The panel lists every job and version the agent knows: give it an agent of its own."""
+    from tests.agent_fixture import running_agent
+
+    with running_agent(refservice, tmp_path_factory.mktemp("ui-agent-home")) as run:
+        yield run

@@ -184,7 +184,7 @@ def test_a_safety_refusal_is_explained_to_the_artist(qtbot, panel, tmp_path, scr
 
 
 def test_replay_and_recipe_diff_between_versions(qtbot, panel, tmp_path, screenshot):
-    shot = make_shot(tmp_path, "sh070", frames=12, seed=3)
+    shot = make_shot(tmp_path, "ui070", frames=12, seed=3)
     root = tmp_path / "shotloop"
     fill(panel, [shot], root, prompt="mist over a harbour", seed=1)
     (first,) = send(qtbot, panel)
@@ -194,7 +194,7 @@ def test_replay_and_recipe_diff_between_versions(qtbot, panel, tmp_path, screens
     for job in (first, second):
         assert wait_state(qtbot, panel, job.job_id, JobState.PUBLISHED, JobState.FAILED).state is JobState.PUBLISHED
 
-    panel.show_versions("sh070")
+    panel.show_versions("ui070")
     review = panel.review_view
     qtbot.waitUntil(lambda: review.strip.count() == 2, timeout=10_000)
     by_seed = {v.seed: v for v in review.strip.versions()}
