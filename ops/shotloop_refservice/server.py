@@ -12,7 +12,6 @@ addresses are accepted, since the service publishes its development key.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
 import logging
 import shutil
@@ -29,6 +28,7 @@ from typing import IO, Any, Callable, Sequence
 import uvicorn
 
 from shotloop.errors import ShotLoopError
+from shotloop.providers.http import is_loopback_host
 
 from .app import build_app
 from .config import DEV_KEY, ServiceConfig
@@ -45,17 +45,9 @@ class ServiceError(ShotLoopError):
     code = "refservice_failed"
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
 
 def _bind(host: str, port: int) -> socket.socket:
-    if not _loopback(host):
+    if not is_loopback_host(host):
         raise ServiceError(f"refusing to listen on {host!r}: the reference service is loopback-only",
                            field="host", fix="use 127.0.0.1, ::1 or localhost")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

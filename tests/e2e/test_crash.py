@@ -3,7 +3,6 @@ two agents publishing into one store never share a version number."""
 from __future__ import annotations
 
 import signal
-import time
 
 from shotloop.model import JobState
 from shotloop.store.ledger import Ledger
@@ -11,17 +10,8 @@ from shotloop.store.ledger import Ledger
 from .test_loop import make_shot, submit
 
 
-def _wait_for(predicate, deadline_s: float, what: str):
-    end = time.monotonic() + deadline_s
-    while True:
-        value = predicate()
-        if value:
-            return value
-        assert time.monotonic() < end, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
-def test_sigkill_mid_batch_then_restart_publishes_every_shot_once(agent_process, refservice, tmp_path):
+def test_sigkill_mid_batch_then_restart_publishes_every_shot_once(agent_process, refservice, tmp_path,
+                                                                  wait_until):
     root = tmp_path / "shotloop"
     shots = [make_shot(tmp_path, f"k{n:03d}") for n in range(4)]
     first = agent_process()
@@ -34,7 +24,7 @@ def test_sigkill_mid_batch_then_restart_publishes_every_shot_once(agent_process,
         return JobState.UPLOADING not in states and any(
             s in (JobState.SUBMITTED, JobState.RUNNING) for s in states)
 
-    _wait_for(in_flight, 60, "a job in flight")
+    wait_until(in_flight, timeout_s=60, what="a job in flight")
     first.process.send_signal(signal.SIGKILL)
     first.process.wait(timeout=10)
 

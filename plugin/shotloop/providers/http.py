@@ -40,6 +40,7 @@ __all__ = [
     "parse_retry_after",
     "backoff_delay",
     "is_connect_failure",
+    "is_loopback_host",
     "is_loopback_url",
     "send_retrying",
     "send_once",
@@ -150,7 +151,12 @@ def is_connect_failure(exc: BaseException) -> bool:
 
 def is_loopback_url(url: str) -> bool:
     """True for http(s) URLs on 127.0.0.0/8, ::1 or ``localhost``."""
-    host = (urlsplit(url).hostname or "").lower()
+    return is_loopback_host(urlsplit(url).hostname or "")
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 or ``localhost``."""
+    host = host.lower().strip("[]")
     if host == "localhost":
         return True
     try:
