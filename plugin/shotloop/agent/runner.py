@@ -124,8 +124,21 @@ class Runner:
                 with self._cond:
                     self._busy.discard(job_id)
                     self._cond.notify_all()
+                self._forget_if_final(job_id)
 
         pool.submit(run)
+
+    def _forget_if_final(self, job_id: str) -> None:
+        """Drop the per-job bookkeeping of a finished job (a long-lived agent sees many)."""
+        try:
+            if not self.ledger.get(job_id).state.final:
+                return
+        except ShotLoopError:  # the ledger is closing with the agent
+            return
+        with self._cond:
+            self._cancel.pop(job_id, None)
+            self._not_before.pop(job_id, None)
+            self._download_attempts.pop(job_id, None)
 
     def _loop(self) -> None:
         while True:
