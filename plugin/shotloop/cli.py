@@ -92,8 +92,15 @@ def cmd_send(args: argparse.Namespace) -> int:
     if args.cut:
         from .edit.commands import requests_from_cut
 
+        args.root = str(Path(args.root).resolve())
+        versions = None
+        if args.continuity:  # neighbours' approved takes become first/last keyframes
+            from .store.versions import VersionStore
+
+            versions = VersionStore(Path(args.root)).versions
         requests = requests_from_cut(args, recipe_for=lambda shot: recipe_from_args(
-            args, duration=shortest_duration(args.endpoint, args.model, shot.frame_range.count, shot.fps)))
+            args, duration=shortest_duration(args.endpoint, args.model, shot.frame_range.count, shot.fps)),
+            versions=versions)
     else:
         if args.last < args.first:
             raise PlateInvalid(f"frame range {args.first}-{args.last} ends before it starts",
@@ -240,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     cut.add_argument("--shots", help="comma-separated shot names to send (default: all)")
     cut.add_argument("--rate", type=float, help="frame rate of an EDL")
     cut.add_argument("--handles", type=int, default=8)
+    cut.add_argument("--continuity", action="store_true",
+                     help="use the neighbouring shots' approved takes as first/last keyframes")
     p.add_argument("--root", default="shotloop", help="version store root (default ./shotloop)")
     p.add_argument("--wait", action="store_true", help="follow progress until every job ends")
     add_recipe_arguments(p)

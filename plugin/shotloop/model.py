@@ -159,6 +159,10 @@ class KeyframeMode(str, enum.Enum):
     FIRST_LAST = "first_last"
 
 
+# Recipe options ShotLoop itself reads (prepare and ingest passes); not sent to services.
+SHOTLOOP_OPTIONS = frozenset({"retime", "fit", "exposure", "clamp", "continuity"})
+
+
 @dataclass(frozen=True)
 class Recipe:
     """What to ask the service for. ``duration`` is in whole seconds, ``ratio`` is the
@@ -172,7 +176,14 @@ class Recipe:
     ratio: str = "1280:720"
     duration: int = 5
     label: str = "gen"
+    # Extra model fields for the provider (e.g. "outputFormat"), plus ShotLoop's own
+    # settings listed in SHOTLOOP_OPTIONS, which never reach the provider.
     options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def provider_options(self) -> dict[str, Any]:
+        """The options that go into the provider's request body."""
+        return {k: v for k, v in self.options.items() if k not in SHOTLOOP_OPTIONS}
 
 
 # --------------------------------------------------------------------------- jobs
@@ -353,6 +364,7 @@ __all__ = [
     "Endpoint",
     "KeyframeMode",
     "Recipe",
+    "SHOTLOOP_OPTIONS",
     "JobState",
     "FINAL_STATES",
     "TRANSITIONS",

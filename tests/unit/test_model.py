@@ -68,3 +68,8 @@ def test_version_and_request_round_trip():
     assert model.from_json(Version, model.to_json(v)) == v
     req = JobRequest(_shot(), Recipe("gen4_turbo"), store_root="/r")
     assert model.from_json(JobRequest, model.to_json(req)) == req
+
+
+def test_shotloop_options_never_reach_the_provider():
+    recipe = Recipe("gen4.5", "x", options={"retime": True, "continuity": [], "outputFormat": "prores"})
+    assert recipe.provider_options == {"outputFormat": "prores"}

@@ -138,7 +138,7 @@ class RunwayProvider:
         """
         spec = self._spec(recipe.endpoint, recipe.model)
         per_s = spec.credits_per_s
-        out_format = dict(recipe.options).get("outputFormat")
+        out_format = recipe.provider_options.get("outputFormat")
         if isinstance(out_format, str):
             per_s += OUTPUT_SURCHARGE_PER_S.get(out_format, 0)
         return float(per_s * max(0, int(recipe.duration)))
@@ -171,7 +171,7 @@ class RunwayProvider:
             body["duration"] = int(recipe.duration)
         if "seed" in spec.fields:
             body["seed"] = int(recipe.seed)  # always sent, so a take can be replayed
-        body.update(dict(recipe.options))
+        body.update(recipe.provider_options)
         return body
 
     # ----------------------------------------------------------------- network

@@ -112,7 +112,7 @@ def _check_prompt(recipe: Recipe, limits: ModelLimits, shot: str) -> None:
 
 def _check_options(recipe: Recipe, limits: ModelLimits, shot: str) -> None:
     allowed = sorted(limits.fields - RESERVED_FIELDS)
-    for key, value in dict(recipe.options).items():
+    for key, value in recipe.provider_options.items():
         field = f"recipe.options.{key}"
         if key in RESERVED_FIELDS:
             raise _bad(shot, field, "is set by the recipe itself, not through options",

@@ -173,3 +173,10 @@ def test_estimate(provider):
     assert provider.estimate(gen45) == (12 + 5) * 5
     hdr = replace(gen45, options={"outputFormat": "hdr_exr_acescg_sequence_2_0"})
     assert provider.estimate(hdr) == (12 + 20) * 5
+
+
+def test_shotloop_options_stay_out_of_the_request_body(provider, keyframe):
+    recipe = Recipe("gen4_turbo", "x", options={"retime": True, "fit": "pad", "continuity": []})
+    provider.validate(recipe, {"first": keyframe}, shot="sh010")
+    body = provider.build_request(recipe, {"first": "runway://x"})
+    assert not {"retime", "fit", "continuity"} & set(body)
