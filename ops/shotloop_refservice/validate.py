@@ -40,6 +40,11 @@ class Checked:
     assets: Mapping[str, Asset] = field(default_factory=dict)  # "first", "last", "video"
 
 
+# ShotLoop's extension: the shot's edit context (OTIO snippet with its neighbours). The
+# reference service accepts it on every generation endpoint; Runway's API does not.
+CONTEXT_FIELD = "shotloopContext"
+
+
 def issue(code: str, path: list, message: str, **extra: Any) -> Issue:
     return dict({"code": code, "path": path, "message": message}, **extra)
 
@@ -64,9 +69,12 @@ def check(
                             "Invalid discriminator value. Expected "
                             + " | ".join(f"'{o}'" for o in options), options=options)]
     issues: list[Issue] = []
-    for key in sorted(set(body) - spec.fields - {"model"}):
+    for key in sorted(set(body) - spec.fields - {"model", CONTEXT_FIELD}):
         issues.append(issue("unrecognized_keys", [key], f"Unrecognized key(s) in object: '{key}'",
                             keys=[key]))
+    if CONTEXT_FIELD in body and not isinstance(body[CONTEXT_FIELD], dict):
+        issues.append(issue("invalid_type", [CONTEXT_FIELD], "Expected object", expected="object",
+                            received=type(body[CONTEXT_FIELD]).__name__))
     for key in sorted(spec.required - set(body)):
         issues.append(issue("invalid_type", [key], "Required", expected=_EXPECTED.get(key, "string"),
                             received="undefined"))

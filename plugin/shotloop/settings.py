@@ -88,6 +88,9 @@ class Profile:
     retry_attempts: int = 5
     retry_base_s: float = 1.0
     inline_max_mb: float = 3.0
+    # The service accepts ShotLoop's edit context (the shot's OTIO snippet with its
+    # neighbours) as an extension field; Runway's own API does not, so it is off there.
+    edit_context: bool = False
 
     @property
     def embedded(self) -> bool:
@@ -126,7 +129,8 @@ def builtin_profiles(runway_key: str | None = None) -> dict[str, dict[str, Any]]
     key was found (``secrets.runway_key_location``); the environment variable otherwise."""
     return {
         # Loopback only, so it may poll faster than the 5 s floor real services get.
-        "reference": {"kind": "runway", "base_url": EMBEDDED, "key": "dev", "poll_interval_s": 1.0},
+        "reference": {"kind": "runway", "base_url": EMBEDDED, "key": "dev", "poll_interval_s": 1.0,
+                      "edit_context": True},
         "runway": {"kind": "runway", "base_url": RUNWAY_BASE_URL,
                    "key": runway_key or f"env:{RUNWAY_ENV}"},
     }
@@ -221,6 +225,12 @@ def _custom_models(value: Any) -> Any:
     return dict(value)
 
 
+def _flag(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
 _CHECKS: Mapping[str, Callable[[Any], Any]] = {
     "kind": _text,
     "base_url": _base_url,
@@ -235,6 +245,7 @@ _CHECKS: Mapping[str, Callable[[Any], Any]] = {
     "retry_attempts": _integer(1),
     "retry_base_s": _number(0, strict=False),
     "inline_max_mb": _number(0, strict=False),
+    "edit_context": _flag,
 }
 _FIXES: Mapping[str, str] = {
     "key": "write where the key lives: \"env:RUNWAYML_API_SECRET\", "

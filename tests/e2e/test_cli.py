@@ -72,3 +72,28 @@ def test_errors_are_one_line_naming_shot_and_field(agent, tmp_path):
     assert "c020: recipe.ratio 999:1 is not a ratio of gen4_turbo" in text
     assert "missing" in text and "c020: shot.source" in text  # frames 1025-1030 do not exist
     assert "Traceback" not in text
+
+
+def test_a_shot_from_a_cut_carries_its_edit_context_to_the_reference_service(agent, refservice, tmp_path):
+    names = ("x010", "x020", "x030")
+    shots = {n: make_shot(tmp_path, n) for n in names}
+    timeline = otio.schema.Timeline(name="ctx_cut")
+    track = otio.schema.Track(name="V1")
+    timeline.tracks.append(track)
+    for name in names:
+        track.append(otio.schema.Clip(
+            name=name, media_reference=otio.schema.ExternalReference(target_url=Path(shots[name].source).as_uri()),
+            source_range=otio.opentime.TimeRange(otio.opentime.RationalTime(1005, 24),
+                                                 otio.opentime.RationalTime(16, 24))))
+    cut = tmp_path / "ctx_cut.otio"
+    otio.adapters.write_to_file(timeline, str(cut))
+    code, text = run("send", "--cut", str(cut), "--shots", "x020", "--handles", "4", "--width", "320",
+                     "--height", "180", "--root", str(tmp_path / "shotloop"), "--prompt", "orb", "--wait")
+    assert code == 0, text
+    (create,) = [r for r in refservice.requests(path="/v1/image_to_video", method="POST")
+                 if "x020" in json.dumps(r.get("body", {}).get("shotloopContext", {}))]
+    context = create["body"]["shotloopContext"]
+    assert context["edit"]["clip"] == "x020" and context["edit"]["handles"] == [4, 4]
+    assert {n["name"] for n in context["edit"]["neighbours"]} == {"x010", "x030"}
+    # The inspection journal shortens long strings: the snippet itself is an OTIO timeline.
+    assert context["otio"].startswith('{"OTIO_SCHEMA":"Timeline.1"')

@@ -259,7 +259,8 @@ class Runner:
             if flag.is_set():
                 self._cancelled(job_id, remote=False)
                 return
-            body = provider.build_request(job.recipe, uris)
+            body = provider.build_request(job.recipe, uris, shot=job.shot.name,
+                                          context=stages.edit_payload(job))
             job = self.ledger.update(job_id, details={**job.details, "create_started": time.time(),
                                                       "input_steps": prepared.steps, "request": scrub(body)})
             submission = provider.create(job.recipe, body, shot=job.shot.name)

@@ -102,6 +102,15 @@ def plate_record(job: Job) -> dict:
             "hashed_frames": "first+last"}
 
 
+def edit_payload(job: Job) -> dict | None:
+    """The shot's edit context (with its OTIO snippet) for services that accept it."""
+    if job.edit is None:
+        return None
+    from ..edit.request import context_payload
+
+    return context_payload(job.edit)
+
+
 def download_intact(job: Job) -> bool:
     info = job.details.get("download") or {}
     path = Path(info.get("path", ""))

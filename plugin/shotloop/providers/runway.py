@@ -48,6 +48,9 @@ OUTPUT_SURCHARGE_PER_S: Mapping[str, float] = {
 }
 
 
+CONTEXT_FIELD = "shotloopContext"
+
+
 class RunwayProvider:
     """``Provider`` for Runway's API. One instance per profile; safe to reuse."""
 
@@ -143,8 +146,12 @@ class RunwayProvider:
             per_s += OUTPUT_SURCHARGE_PER_S.get(out_format, 0)
         return float(per_s * max(0, int(recipe.duration)))
 
-    def build_request(self, recipe: Recipe, uris: Mapping[str, str], *, shot: str = "") -> dict:
-        """The JSON body for ``recipe`` with its inputs at ``uris`` (pure: no I/O)."""
+    def build_request(self, recipe: Recipe, uris: Mapping[str, str], *, shot: str = "",
+                      context: Mapping[str, Any] | None = None) -> dict:
+        """The JSON body for ``recipe`` with its inputs at ``uris`` (pure: no I/O).
+
+        ``context`` (the shot's edit context and OTIO snippet) is sent as the extension field
+        ``shotloopContext`` only to services whose profile says they accept it."""
         spec, limits = self._limits(recipe, shot)
         check_recipe(recipe, limits, shot=shot)
         for key in required_inputs(recipe):
@@ -172,6 +179,8 @@ class RunwayProvider:
         if "seed" in spec.fields:
             body["seed"] = int(recipe.seed)  # always sent, so a take can be replayed
         body.update(recipe.provider_options)
+        if context and self.profile.edit_context:
+            body[CONTEXT_FIELD] = dict(context)
         return body
 
     # ----------------------------------------------------------------- network
