@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 ACTIVE_REMOTE = (JobState.UPLOADING, JobState.SUBMITTED, JobState.RUNNING)
 MAX_DOWNLOAD_ATTEMPTS = 3
+MAX_UNAVAILABLE_WAITS = 8  # connect failures before any create was sent: then FAILED
 PROGRESS_EVERY_S = 0.5
 
 
@@ -276,7 +277,12 @@ class Runner:
         except ProviderUnavailable as err:
             # Providers raise Unavailable on a create only when nothing was sent (connect
             # error); anything ambiguous is CreateOutcomeUnknown above.
-            self._requeue(job_id, 15.0, err)
+            waits = int(self.ledger.get(job_id).details.get("unavailable_waits", 0)) + 1
+            if waits > MAX_UNAVAILABLE_WAITS:  # nothing was created: failing is safe and clear
+                err.fix = "check the service's address and your network, then retry the job"
+                self._fail(job_id, err)
+                return
+            self._requeue(job_id, 15.0, err, unavailable_waits=waits)
             return
         except ShotLoopError as err:
             self._fail(job_id, err)
@@ -290,9 +296,9 @@ class Runner:
             return
         self._schedule(job_id, provider.poll_interval(0.0), "poll")
 
-    def _requeue(self, job_id: str, delay: float, err: ShotLoopError) -> None:
+    def _requeue(self, job_id: str, delay: float, err: ShotLoopError, **notes: Any) -> None:
         job = self.ledger.get(job_id)
-        details = {k: v for k, v in job.details.items() if k != "create_started"}
+        details = {**{k: v for k, v in job.details.items() if k != "create_started"}, **notes}
         log.info("job %s waits %.1f s: %s", job_id, delay, err.message)
         self.ledger.transition(job_id, JobState.QUEUED, details=details, remote_status="WAITING",
                                error=err.to_dict())
@@ -312,7 +318,10 @@ class Runner:
         try:
             status = provider.poll(job.remote_task_id)
         except (ProviderUnavailable, ProviderRateLimited) as err:
+            # A task may exist remotely: keep polling (never resubmit), but say so.
             delay = getattr(err, "retry_after", None) or provider.poll_interval(elapsed)
+            if job.state in (JobState.SUBMITTED, JobState.RUNNING):
+                self.ledger.update(job_id, remote_status="UNREACHABLE")
             self._schedule(job_id, delay, "poll")
             return
         except ShotLoopError as err:
