@@ -72,12 +72,7 @@ class FaultFigures:
 
 
 def _latest(api: AgentAPI) -> int:
-    cursor = 0
-    while True:
-        events, last = api.events(cursor, wait_s=0)
-        if not events:
-            return cursor
-        cursor = last
+    return api.events(-1, wait_s=0)[1]  # since=-1: only the newest sequence number
 
 
 def _wait_events(api: AgentAPI, count: int, deadline_s: float) -> None:

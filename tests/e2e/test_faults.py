@@ -32,8 +32,8 @@ def test_safety_refusal_fails_with_an_explanation_and_no_version(agent, refservi
 
 
 def test_a_create_whose_answer_is_lost_is_never_repeated(agent, refservice, tmp_path):
-    marker = "[[fault:drop_after_create]]"
-    (job_id,) = submit(agent, [make_shot(tmp_path, "f020")], tmp_path / "shotloop", prompt=f"orb {marker}")
+    marker = "orb e2e-f020 [[fault:drop_after_create]]"  # unique: the service is shared by the session
+    (job_id,) = submit(agent, [make_shot(tmp_path, "f020")], tmp_path / "shotloop", prompt=marker)
     # SUBMIT_UNKNOWN waits for a person, so it is not final: wait for it explicitly.
     deadline = time.monotonic() + 60
     while (job := agent.api.job(job_id)).state is not JobState.SUBMIT_UNKNOWN:
@@ -46,8 +46,8 @@ def test_a_create_whose_answer_is_lost_is_never_repeated(agent, refservice, tmp_
 
 
 def test_rate_limited_create_waits_and_then_publishes(agent, refservice, tmp_path):
-    marker = "[[fault:status 429 retry_after=1 times=1]]"
-    (job_id,) = submit(agent, [make_shot(tmp_path, "f030")], tmp_path / "shotloop", prompt=f"orb {marker}")
+    marker = "orb e2e-f030 [[fault:status 429 retry_after=1 times=1]]"
+    (job_id,) = submit(agent, [make_shot(tmp_path, "f030")], tmp_path / "shotloop", prompt=marker)
     (job,) = agent.wait_final([job_id])
     assert job.state is JobState.PUBLISHED, job.reason
     assert _creates_with(refservice, marker) == 2  # the refused one and the accepted one

@@ -61,12 +61,7 @@ def wait_settled(api: AgentAPI, job_ids: list[str], deadline_s: float = 90.0) ->
 
 def latest_cursor(api: AgentAPI) -> int:
     """The sequence number of the agent's newest event (the feed pages 500 at a time)."""
-    cursor = 0
-    while True:
-        events, last = api.events(cursor, wait_s=0)
-        if not events:
-            return cursor
-        cursor = last
+    return api.events(-1, wait_s=0)[1]  # since=-1: only the newest sequence number
 
 
 def events_of(api: AgentAPI, job_id: str) -> list[Any]:

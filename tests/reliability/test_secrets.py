@@ -112,8 +112,9 @@ def keyed_run(keyed_service, tmp_path_factory):
 def test_the_batch_ran_through_the_key_and_settled(keyed_run, keyed_service):
     jobs = keyed_run["jobs"]
     states = [j.state for j in jobs]
-    assert states.count(JobState.PUBLISHED) == 4, [(j.shot.name, j.state.value, j.reason) for j in jobs]
-    assert states.count(JobState.FAILED) == 2 and states.count(JobState.CANCELLED) == 1
+    summary = "\n".join(f"{j.shot.name} {j.state.value} {j.reason}" for j in jobs)
+    assert states.count(JobState.PUBLISHED) == 4, summary
+    assert states.count(JobState.FAILED) == 2 and states.count(JobState.CANCELLED) == 1, summary
     assert audit_jobs(jobs, [keyed_run["root"]]).ok
     stats = requests.get(f"{keyed_run['url']}/_mock/stats", timeout=10).json()
     assert stats["creates"] >= 7 and "401" not in stats["responses_by_status"]  # the key worked

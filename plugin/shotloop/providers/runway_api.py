@@ -176,9 +176,14 @@ class RunwayApi:
         url = self.url(path)
         unknown_fix = ("check the service's dashboard or usage for a new task before sending "
                        "again; ShotLoop never resends a create on its own (it could bill twice)")
+        # A fresh connection: a pooled keep-alive one that the server is just closing
+        # would break after the body was sent and leave the outcome unknown for nothing.
+        fresh = requests.Session()
+        fresh.trust_env = self.session.trust_env
+        fresh.headers.update(self.session.headers)
         try:
             response = send_once(
-                lambda: self.session.post(url, json=dict(body), timeout=self.timeout),
+                lambda: fresh.post(url, json=dict(body), timeout=self.timeout),
                 self.policy, rng=self.rng, sleep=self.sleep, what=what)
         except SentButUnknown as exc:
             why = "no answer in time" if exc.timeout else "the connection broke"
@@ -189,6 +194,8 @@ class RunwayApi:
             raise ProviderUnavailable(f"{exc.problem}; nothing was sent", shot=shot,
                                       fix="check that the service is reachable and try again") \
                 from None
+        finally:
+            fresh.close()  # the response body is already read (not streamed)
         status = response.status_code
         if 200 <= status < 300:
             try:
