@@ -50,6 +50,7 @@ def test_rate_limited_create_waits_and_then_publishes(agent, refservice, tmp_pat
     (job_id,) = submit(agent, [make_shot(tmp_path, "f030")], tmp_path / "shotloop", prompt=marker)
     (job,) = agent.wait_final([job_id])
     assert job.state is JobState.PUBLISHED, job.reason
+    assert job.error is None  # the wait's reason does not outlive the wait
     assert _creates_with(refservice, marker) == 2  # the refused one and the accepted one
 
 

@@ -251,7 +251,9 @@ class Runner:
         if flag.is_set():
             self._cancelled(job_id, remote=False)
             return
-        job = self.ledger.transition(job_id, JobState.UPLOADING, progress=0.0)
+        # A wait (429, unreachable) left its reason on the job; this attempt starts clean.
+        job = self.ledger.transition(job_id, JobState.UPLOADING, progress=0.0, error=None,
+                                     remote_status="")
         provider = self.res.provider(job.profile)
         try:
             prepared = stages.prepare(job, self.res)
