@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import ipaddress
 import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -96,7 +97,8 @@ class AssetResolver:
         path = self._inputs / f"{digest}{_EXT.get(mime, '.bin')}"
         if not path.exists():
             self._inputs.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(".part")
+            # One temp name per request: two requests with the same image decode at once.
+            partial = path.with_name(f"{path.name}.{uuid.uuid4().hex}.part")
             partial.write_bytes(data)
             partial.replace(path)
         return path

@@ -117,7 +117,10 @@ def test_the_batch_ran_through_the_key_and_settled(keyed_run, keyed_service):
     assert states.count(JobState.FAILED) == 2 and states.count(JobState.CANCELLED) == 1, summary
     assert audit_jobs(jobs, [keyed_run["root"]]).ok
     stats = requests.get(f"{keyed_run['url']}/_mock/stats", timeout=10).json()
-    assert stats["creates"] >= 7 and "401" not in stats["responses_by_status"]  # the key worked
+    # The key worked: no 401, and every task ShotLoop holds an id for was created with it. (The
+    # service may journal the create whose connection it dropped after the client gave up.)
+    created = sum(1 for j in jobs if j.remote_task_id)
+    assert created >= 6 and stats["creates"] >= created and "401" not in stats["responses_by_status"]
 
 
 def test_the_key_appears_in_no_file_log_event_or_error(keyed_run):
