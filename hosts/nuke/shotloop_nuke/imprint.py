@@ -35,7 +35,11 @@ def read_json(node: Any, key: str) -> dict[str, Any] | None:
 
 
 def write_json(node: Any, key: str, data: dict[str, Any]) -> None:
-    text = json.dumps(data, sort_keys=True)
+    _write_hidden(node, key, json.dumps(data, sort_keys=True))
+
+
+def _write_hidden(node: Any, key: str, text: str) -> None:
+    """Set an invisible String_Knob (made on first use); untouched when unchanged."""
     knob = node.knob(key)
     if knob is None:
         knob = nuke.String_Knob(key, "")
@@ -57,14 +61,7 @@ def read_container(node: Any) -> Container | None:
 
 
 def write_container(node: Any, container: Container) -> None:
-    text = container.to_json()
-    knob = node.knob(IMPRINT_KEY)
-    if knob is None:
-        knob = nuke.String_Knob(IMPRINT_KEY, "")
-        knob.setFlag(nuke.INVISIBLE)
-        node.addKnob(knob)
-    if knob.value() != text:
-        knob.setValue(text)
+    _write_hidden(node, IMPRINT_KEY, container.to_json())
 
 
 def container_nodes() -> list[tuple[Any, Container]]:
